@@ -1,0 +1,10 @@
+/// A failure of the file system while delivering (disk full, permission denied).
+///
+/// Not the input's fault: the input stays where it is so a later run can retry.
+public struct DeliveryError: Error, Sendable, CustomStringConvertible {
+    public var operation: String
+    public var path: String
+    public var code: Int32
+
+    public var description: String { "cannot \(operation) \(path): \(SystemCall.describe(code))" }
+}

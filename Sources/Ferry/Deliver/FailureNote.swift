@@ -1,0 +1,18 @@
+/// The `<input>.error.txt` written beside a failed input: what went wrong, where, and what to do.
+enum FailureNote {
+    static func text(file: String, template: Template?, error: String, at time: UTCDateTime) -> String {
+        var lines = ["File:     \(file)", "Failed:   \(time.iso8601)"]
+        if let template { lines.append("Template: \(template.name) (\(template.path))") }
+        lines.append("")
+        lines.append(error)
+        lines.append("")
+        lines.append("To try again, fix the file (or the template) and put it back into inbox/.")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func write(_ text: String, stagingFolder: String, into folder: String, name: String) throws {
+        let staged = try StagedFile(in: stagingFolder, suffix: "txt")
+        try staged.file.write(Array(text.utf8))
+        _ = try staged.commit(into: folder, name: name)
+    }
+}

@@ -1,0 +1,27 @@
+/// Collects rejected rows into a CSV report (line, record, field, value, reason), staged until delivered.
+final class RejectsReport {
+    static let header = ["file", "line", "record", "field", "value", "reason"]
+
+    private let staged: StagedFile
+    private let csv: CSVWriter
+    private(set) var rows = 0
+
+    init(stagingFolder: String) throws {
+        staged = try StagedFile(in: stagingFolder, suffix: "rejects.csv")
+        csv = try CSVWriter(sink: staged.file, encoding: .utf8WithBOM)
+        try csv.writeHeader(Self.header)
+    }
+
+    func add(_ problems: [RowProblem]) throws {
+        for problem in problems {
+            let place = problem.location
+            try csv.writeRow([place.file, place.line.map(String.init) ?? "", place.record.map(String.init) ?? "",
+                              place.field ?? "", problem.value ?? "", problem.reason])
+        }
+        rows += 1
+    }
+
+    func commit(into folder: String, name: String) throws -> String {
+        try staged.commit(into: folder, name: name)
+    }
+}

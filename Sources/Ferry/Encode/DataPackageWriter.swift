@@ -1,0 +1,37 @@
+/// An F&O data-management package: a zip with Manifest.xml, PackageHeader.xml and the entity's data file.
+final class DataPackageWriter: TargetWriter {
+    /// Level 6 (zlib's default): within a few percent of level 9's size at about twice its speed.
+    static let compressionLevel: Int32 = 6
+
+    let fileExtension = "zip"
+    private let staged: StagedFile
+    private let zip: ZipWriter
+    private let entry: ZipWriter.Entry
+    private let csv: CSVWriter
+    var rowsWritten: Int { csv.rowsWritten }
+
+    init(target: TargetSpec, fields: [String], stagingFolder: String, created: UTCDateTime, sourceName: String) throws {
+        staged = try StagedFile(in: stagingFolder, suffix: "zip")
+        zip = ZipWriter(file: staged.file, level: Self.compressionLevel, modified: created)
+        let dataFile = "\(target.label).csv"
+        let entity = PackageEntity(label: target.label, entity: target.entity, fields: fields, fileName: dataFile,
+                                   sourceFormat: target.fileFormat == .csvUnicode ? "CSV-Unicode" : "CSV")
+        let description = "\(target.label) from \(sourceName), made by Ferry on \(created.iso8601)"
+        try zip.add(name: "Manifest.xml", contents: try PackageManifest.manifest(
+            definitionGroup: target.definitionGroup, description: description, entities: [entity]))
+        try zip.add(name: "PackageHeader.xml", contents: try PackageManifest.packageHeader(description: description))
+        entry = try zip.begin(name: dataFile)
+        csv = try CSVWriter(sink: entry, encoding: target.fileFormat == .csvUnicode ? .utf16LittleEndianWithBOM : .utf8WithBOM)
+        try csv.writeHeader(fields)
+    }
+
+    func write(row: [String]) throws {
+        try csv.writeRow(row)
+    }
+
+    func finish() throws -> StagedFile {
+        try zip.end(entry)
+        try zip.finish()
+        return staged
+    }
+}

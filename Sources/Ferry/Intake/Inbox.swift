@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Finds the inbox files that are ready to take, and claims them.
+public struct Inbox: Sendable {
+    public let workspace: Workspace
+
+    public init(workspace: Workspace) {
+        self.workspace = workspace
+    }
+
+    /// Names that uploaders and editors use while a file is still being written.
+    public static func isInProgressName(_ name: String) -> Bool {
+        if name.hasPrefix(".") || name.hasPrefix("~$") { return true }
+        let lower = name.lowercased()
+        return [".part", ".filepart", ".tmp", ".crdownload", ".partial", ".uploading"].contains { lower.hasSuffix($0) }
+    }
+
+    /// Regular files in the inbox, sorted by name; symlinks, folders and in-progress names are left alone.
+    public func files() throws -> [InboxFile] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: workspace.inbox)
+        } catch {
+            throw DeliveryError(operation: "list", path: workspace.inbox, code: ENOENT)
+        }
+        var files: [InboxFile] = []
+        for name in names.sorted() where !Self.isInProgressName(name) {
+            let path = workspace.inbox + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            files.append(InboxFile(name: name, path: path, size: Int64(info.st_size)))
+        }
+        return files
+    }
+
+    /// Takes a file by renaming it into the work area: atomic, so no other Ferry can take it too.
+    /// Returns nil when the file is gone (another process took it first).
+    public func claim(_ file: InboxFile) throws -> ClaimedFile? {
+        let destination = workspace.work + "/" + file.name
+        if access(destination, F_OK) == 0 {
+            throw DeliveryError(operation: "claim (a file of that name is already being worked on)", path: destination, code: EEXIST)
+        }
+        guard rename(file.path, destination) == 0 else {
+            if errno == ENOENT { return nil }
+            throw DeliveryError(operation: "claim", path: file.path, code: errno)
+        }
+        FileMover.syncFolder(workspace.work)
+        return ClaimedFile(name: file.name, path: destination, size: file.size)
+    }
+
+    /// Puts a claimed file back where it came from, for a later attempt.
+    @discardableResult
+    public func release(_ claimed: ClaimedFile) throws -> String {
+        try FileMover.moveNoReplace(claimed.path, into: workspace.inbox, name: claimed.name)
+    }
+
+    /// After a crash: returns every file left in the work area to the inbox and deletes
+    /// half-written outputs. Returns the names that were returned.
+    public func recover() throws -> [String] {
+        let fileManager = FileManager.default
+        for leftover in (try? fileManager.contentsOfDirectory(atPath: workspace.staging)) ?? [] {
+            unlink(workspace.staging + "/" + leftover)
+        }
+        var returned: [String] = []
+        for name in ((try? fileManager.contentsOfDirectory(atPath: workspace.work)) ?? []).sorted() {
+            _ = try FileMover.moveNoReplace(workspace.work + "/" + name, into: workspace.inbox, name: name)
+            returned.append(name)
+        }
+        return returned
+    }
+}

@@ -1,0 +1,18 @@
+/// A file waiting in the inbox.
+public struct InboxFile: Sendable, Equatable {
+    public var name: String
+    public var path: String
+    public var size: Int64
+}
+
+/// An inbox file Ferry has taken: moved into the work area, out of every other reader's way.
+public struct ClaimedFile: Sendable, Equatable {
+    /// The name it had in the inbox; reports and outputs use it.
+    public var name: String
+    /// Where it is now.
+    public var path: String
+    public var size: Int64
+
+    /// The name without its extensions (`accounts.csv.gz` -> `accounts`).
+    public var stem: String { FileMover.split(name).stem }
+}

@@ -1,0 +1,60 @@
+/// One decoded input record: field bytes (UTF-8) packed into one reusable buffer.
+///
+/// Decoders fill it in place, so reading a file allocates per buffer growth, not per row.
+public struct SourceRecord: Sendable {
+    /// UTF-8 bytes of all fields, back to back.
+    public internal(set) var storage: [UInt8] = []
+    /// End offset in `storage` of each field; field i spans `fieldEnds[i-1]..<fieldEnds[i]`.
+    public internal(set) var fieldEnds: [Int] = []
+    /// 1-based physical line where the record starts.
+    public internal(set) var line: Int = 0
+    /// 1-based data record number.
+    public internal(set) var number: Int = 0
+
+    public init() {
+        storage.reserveCapacity(4096)
+        fieldEnds.reserveCapacity(64)
+    }
+
+    /// Builds a record from texts (tests, XML decoding).
+    public init(fields: [String], line: Int = 0, number: Int = 0) {
+        self.init()
+        for field in fields { append(field: field.utf8) }
+        self.line = line
+        self.number = number
+    }
+
+    public var fieldCount: Int { fieldEnds.count }
+
+    public func range(of index: Int) -> Range<Int> {
+        (index == 0 ? 0 : fieldEnds[index - 1])..<fieldEnds[index]
+    }
+
+    /// The field as text; `nil` when the index is past the record's end.
+    public func string(at index: Int) -> String? {
+        guard index < fieldEnds.count else { return nil }
+        return String(decoding: storage[range(of: index)], as: UTF8.self)
+    }
+
+    /// True when the field has no bytes (or does not exist).
+    public func isEmpty(at index: Int) -> Bool {
+        guard index < fieldEnds.count else { return true }
+        return range(of: index).isEmpty
+    }
+
+    mutating func reset(line: Int, number: Int) {
+        storage.removeAll(keepingCapacity: true)
+        fieldEnds.removeAll(keepingCapacity: true)
+        self.line = line
+        self.number = number
+    }
+
+    mutating func append(field bytes: some Collection<UInt8>) {
+        storage.append(contentsOf: bytes)
+        fieldEnds.append(storage.count)
+    }
+
+    mutating func endField() {
+        fieldEnds.append(storage.count)
+    }
+}

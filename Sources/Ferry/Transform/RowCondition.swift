@@ -1,0 +1,69 @@
+/// A row filter such as `statecode == 0 and name is not empty`.
+public indirect enum RowCondition: Sendable, Equatable {
+    public enum Comparison: String, Sendable {
+        case equal = "==", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
+    }
+
+    case compare(ValueSource, Comparison, ValueSource)
+    case isEmpty(ValueSource)
+    case oneOf(ValueSource, [ValueSource])
+    case not(RowCondition)
+    case and(RowCondition, RowCondition)
+    case or(RowCondition, RowCondition)
+
+    var columns: [ColumnReference] {
+        switch self {
+        case .compare(let left, _, let right): left.columns + right.columns
+        case .isEmpty(let value): value.columns
+        case .oneOf(let value, let options): value.columns + options.flatMap(\.columns)
+        case .not(let inner): inner.columns
+        case .and(let left, let right), .or(let left, let right): left.columns + right.columns
+        }
+    }
+
+    func bound(to columns: ColumnIndex) throws(ColumnIndex.Missing) -> RowCondition {
+        switch self {
+        case .compare(let left, let comparison, let right):
+            .compare(try left.bound(to: columns), comparison, try right.bound(to: columns))
+        case .isEmpty(let value): .isEmpty(try value.bound(to: columns))
+        case .oneOf(let value, let options):
+            .oneOf(try value.bound(to: columns), try options.map { option throws(ColumnIndex.Missing) in try option.bound(to: columns) })
+        case .not(let inner): .not(try inner.bound(to: columns))
+        case .and(let left, let right): .and(try left.bound(to: columns), try right.bound(to: columns))
+        case .or(let left, let right): .or(try left.bound(to: columns), try right.bound(to: columns))
+        }
+    }
+
+    func matches(_ record: SourceRecord) -> Bool {
+        switch self {
+        case .compare(let left, let comparison, let right):
+            return Self.compare(left.evaluate(record), comparison, right.evaluate(record))
+        case .isEmpty(let value):
+            return value.evaluate(record).trimmingWhitespace().isEmpty
+        case .oneOf(let value, let options):
+            let text = value.evaluate(record)
+            return options.contains { Self.compare(text, .equal, $0.evaluate(record)) }
+        case .not(let inner): return !inner.matches(record)
+        case .and(let left, let right): return left.matches(record) && right.matches(record)
+        case .or(let left, let right): return left.matches(record) || right.matches(record)
+        }
+    }
+
+    /// Numbers compare as numbers (`0` equals `0.0`), everything else as exact text.
+    static func compare(_ left: String, _ comparison: Comparison, _ right: String) -> Bool {
+        let order: Int
+        if let a = Double(left.trimmingWhitespace()), let b = Double(right.trimmingWhitespace()) {
+            order = a < b ? -1 : (a > b ? 1 : 0)
+        } else {
+            order = left < right ? -1 : (left > right ? 1 : 0)
+        }
+        switch comparison {
+        case .equal: return order == 0
+        case .notEqual: return order != 0
+        case .less: return order < 0
+        case .lessOrEqual: return order <= 0
+        case .greater: return order > 0
+        case .greaterOrEqual: return order >= 0
+        }
+    }
+}

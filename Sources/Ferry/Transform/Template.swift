@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A loaded, validated template: which files it takes, how to read them, the rules, the target.
+///
+/// Built once by `TemplateLoader`; nothing in it is text that must be parsed again per row.
+public struct Template: Sendable {
+    /// The template's file name without extension; names outputs and reports.
+    public var name: String
+    /// Where the template was read from.
+    public var path: String
+    public var summary: String
+    /// Globs on the input file name (`accounts*.csv`).
+    public var patterns: [String]
+    public var source: SourceOptions
+    public var target: TargetSpec
+    public var filter: RowCondition?
+    public var fields: [FieldRule]
+    public var rejectLimit: RejectLimit
+
+    /// True when one of the template's patterns matches the file name.
+    public func takes(fileName: String) -> Bool {
+        patterns.contains { fnmatch($0, fileName, 0) == 0 }
+    }
+}
+
+/// How the input is read.
+public struct SourceOptions: Sendable, Equatable {
+    public enum Format: String, Sendable { case csv }
+    public var format: Format = .csv
+    /// nil: sniffed from the header line.
+    public var delimiter: UInt8?
+    public var encoding: String = "utf-8"
+}
+
+/// What the output is and for which system.
+public struct TargetSpec: Sendable, Equatable {
+    public enum System: String, Sendable {
+        case financeAndOperations = "finance-and-operations"
+        case sales
+    }
+
+    /// The encoding and layout of the entity data file.
+    public enum FileFormat: String, Sendable {
+        /// UTF-16 LE with BOM and CRLF; F&O source format `CSV-Unicode` (the default).
+        case csvUnicode = "csv-unicode"
+        /// UTF-8 with BOM and CRLF; F&O source format `CSV`, or a Dataverse import file.
+        case csvUTF8 = "csv-utf8"
+    }
+
+    public var system: System
+    /// F&O: the AOT entity name (`CustCustomerV3Entity`). Sales: the table's logical name (`product`).
+    public var entity: String
+    /// F&O: the Data management entity label (`Customers V3`), which also names the data file.
+    public var label: String
+    /// Prefix of output names (`customers` -> `customers-accounts-20261125T120000Z.zip`).
+    public var outputName: String
+    public var fileFormat: FileFormat
+    public var definitionGroup: String
+}
+
+/// How many rejected rows a file may have before the whole file fails.
+public enum RejectLimit: Sendable, Equatable {
+    case count(Int)
+    case percent(Double)
+    case unlimited
+
+    /// Whether `rejected` of `total` rows is over the limit.
+    public func isExceeded(rejected: Int, total: Int) -> Bool {
+        switch self {
+        case .count(let limit): rejected > limit
+        case .percent(let limit): total > 0 && Double(rejected) * 100 > limit * Double(total)
+        case .unlimited: false
+        }
+    }
+
+    /// True when the limit is already exceeded whatever comes later (stop reading early).
+    public func isExceededForGood(rejected: Int) -> Bool {
+        if case .count(let limit) = self { return rejected > limit }
+        return false
+    }
+
+    public var description: String {
+        switch self {
+        case .count(let limit): "\(limit) rows"
+        case .percent(let limit): "\(limit.formatted)%"
+        case .unlimited: "no limit"
+        }
+    }
+}
+
+extension Double {
+    /// `5` for 5.0, `2.5` for 2.5.
+    var formatted: String {
+        self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self)
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import Ferry
+
+/// Options every subcommand shares: which workspace and which templates.
+struct WorkspaceOptions: ParsableArguments {
+    @Option(name: .long, help: "The workspace holding inbox/, outbox/, archive/ and failed/ (created when missing).")
+    var root: String = "."
+
+    @Option(name: .long, help: "Folder of templates (default: <root>/templates, or `templates:` in <root>/ferry.yaml).")
+    var templates: String?
+
+    @Option(name: .long, help: "Apply this one template to every inbox file, whatever its name.")
+    var template: String?
+
+    var workspace: Workspace { Workspace(root: root) }
+
+    /// The templates to use: the forced one, or every template in the templates folder.
+    func loadTemplates() throws -> (all: [Template], forced: Template?) {
+        let loader = TemplateLoader()
+        if let template {
+            return ([], try loader.load(path: template))
+        }
+        let folder = try templates ?? WorkspaceConfig.load(root: workspace.root).templates ?? workspace.root + "/templates"
+        return (try loader.loadFolder(folder), nil)
+    }
+}
