@@ -31,7 +31,8 @@ public final class CSVReader: RecordDecoder {
     private var bufferStart: Int64 = 0
     private var line = 1
     private var lineStart: Int64 = 0
-    private var previousWasCR = false
+    /// Whether the byte before `buffer[0]` was a carriage return (CRLF split across reads).
+    private var bufferFollowsCR = false
     private var skipLineFeed = false
     private var recordCount = 0
 
@@ -43,7 +44,8 @@ public final class CSVReader: RecordDecoder {
         self.limits = limits
         self.delimiter = delimiter ?? UInt8(ascii: ",")
         self.buffer = .allocate(byteCount: bufferSize, alignment: 16)
-        try refill()
+        // The BOM and the sniffed header need the first bytes together, however the source chunks them.
+        repeat { try refill() } while filled < 4096 && filled < buffer.count && !atEnd
         skipByteOrderMark()
         if delimiter == nil { self.delimiter = sniffDelimiter() }
         try readHeader()
@@ -112,6 +114,7 @@ public final class CSVReader: RecordDecoder {
     private func refill() throws {
         guard !atEnd else { return }
         let kept = filled - position
+        if position > 0 { bufferFollowsCR = buffer.load(fromByteOffset: position - 1, as: UInt8.self) == Self.carriageReturn }
         if kept > 0, position > 0 {
             buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + position, byteCount: kept)
         }
@@ -125,14 +128,10 @@ public final class CSVReader: RecordDecoder {
 
     private func column(at index: Int) -> Int { Int(bufferStart + Int64(index) - lineStart) + 1 }
 
-    private func noteLineBreak(_ byte: UInt8, at index: Int) {
-        if byte == Self.lineFeed {
-            if !previousWasCR { line += 1 }
-            previousWasCR = false
-        } else {
-            line += 1
-            previousWasCR = true
-        }
+    /// Counts a line break; the LF of a CRLF pair does not count again.
+    private func noteLineBreak(_ byte: UInt8, at index: Int, in bytes: UnsafeBufferPointer<UInt8>) {
+        let afterCR = index > 0 ? bytes[index - 1] == Self.carriageReturn : bufferFollowsCR
+        if byte == Self.carriageReturn || !afterCR { line += 1 }
         lineStart = bufferStart + Int64(index) + 1
     }
 
@@ -167,7 +166,6 @@ public final class CSVReader: RecordDecoder {
             if skipLineFeed {
                 skipLineFeed = false
                 if bytes[position] == Self.lineFeed {
-                    previousWasCR = false
                     lineStart = bufferStart + Int64(position) + 1
                     position += 1
                     continue
@@ -214,7 +212,7 @@ public final class CSVReader: RecordDecoder {
                                      hint: "put the whole field in quotes and double the quotes inside it, e.g. \"Litware \"\"Global\"\"\"")
                 } else {
                     position += 1
-                    noteLineBreak(byte, at: index)
+                    noteLineBreak(byte, at: index, in: bytes)
                     skipLineFeed = byte == Self.carriageReturn
                     if !started {  // a blank line is not a record
                         state = .fieldStart
@@ -232,9 +230,7 @@ public final class CSVReader: RecordDecoder {
                     let byte = bytes[index]
                     if byte == Self.quote { break }
                     if byte == Self.lineFeed || byte == Self.carriageReturn {
-                        noteLineBreak(byte, at: index)
-                    } else {
-                        previousWasCR = false
+                        noteLineBreak(byte, at: index, in: bytes)
                     }
                     high |= byte
                     index += 1
@@ -261,7 +257,7 @@ public final class CSVReader: RecordDecoder {
                     state = .fieldStart
                 } else if byte == Self.lineFeed || byte == Self.carriageReturn {
                     position += 1
-                    noteLineBreak(byte, at: position - 1)
+                    noteLineBreak(byte, at: position - 1, in: bytes)
                     skipLineFeed = byte == Self.carriageReturn
                     record.endField()
                     try finish(&record, sawNonASCII: sawNonASCII)
