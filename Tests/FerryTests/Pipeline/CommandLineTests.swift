@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+@testable import Ferry
+
+@Suite("the ferry executable")
+struct CommandLineTests {
+    static let template = """
+    takes: accounts*.csv
+    target: {system: sales, entity: account, name: accounts}
+    fields:
+      accountnumber: accountnumber | required
+    """
+
+    func workspaceWithTemplate() throws -> TemporaryWorkspace {
+        let scratch = try TemporaryWorkspace()
+        try FileManager.default.createDirectory(atPath: scratch.root + "/templates", withIntermediateDirectories: true)
+        try Data(Self.template.utf8).write(to: URL(fileURLWithPath: scratch.root + "/templates/accounts.yaml"))
+        return scratch
+    }
+
+    @Test("exit code 0 when every file is delivered; one plain line per file when not on a terminal")
+    func success() throws {
+        let scratch = try workspaceWithTemplate()
+        try scratch.drop("accounts.csv", "accountnumber\nA1\nA2\n")
+        let result = try runProcess(ferryExecutable(), ["run", "--root", scratch.root])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.contains("delivered  accounts.csv -> accounts-accounts-"))
+        #expect(result.output.contains("Summary: 1 files (1 delivered, 0 failed, 0 to retry); rows read 2, written 2"))
+        #expect(!result.output.contains("\u{1B}"))
+        #expect(!result.output.contains("\r"))
+    }
+
+    @Test("exit code 1 when a file failed, and the reason is printed")
+    func failure() throws {
+        let scratch = try workspaceWithTemplate()
+        try scratch.drop("accounts.csv", "accountnumber\n\"A1\n")
+        let result = try runProcess(ferryExecutable(), ["run", "--root", scratch.root])
+        #expect(result.status == 1)
+        #expect(result.output.contains("failed     accounts.csv"))
+        #expect(result.output.contains("never closes"))
+    }
+
+    @Test("exit code 2 and file:line when a template is broken; nothing is touched")
+    func brokenTemplate() throws {
+        let scratch = try workspaceWithTemplate()
+        try Data("takes: x.csv\ntarget: {system: sales, entity: a}\nfields:\n  A: a | shout\n".utf8)
+            .write(to: URL(fileURLWithPath: scratch.root + "/templates/broken.yaml"))
+        try scratch.drop("accounts.csv", "accountnumber\nA1\n")
+        let result = try runProcess(ferryExecutable(), ["run", "--root", scratch.root])
+        #expect(result.status == 2)
+        #expect(result.error.contains("broken.yaml:4:"))
+        #expect(result.error.contains("unknown function \"shout\""))
+        #expect(scratch.files(in: scratch.workspace.inbox) == ["accounts.csv"])
+    }
+
+    @Test("--template applies one template to every file, whatever its name")
+    func forcedTemplate() throws {
+        let scratch = try workspaceWithTemplate()
+        try scratch.drop("legacy-dump-1.csv", "accountnumber\nA1\n")
+        let result = try runProcess(ferryExecutable(), ["run", "--root", scratch.root, "--template", scratch.root + "/templates/accounts.yaml"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(scratch.files(in: scratch.workspace.outbox).first?.hasPrefix("accounts-legacy-dump-1-") == true)
+    }
+
+    @Test("ferry.yaml at the workspace root names the templates folder")
+    func workspaceConfig() throws {
+        let scratch = try workspaceWithTemplate()
+        try FileManager.default.moveItem(atPath: scratch.root + "/templates", toPath: scratch.root + "/my-templates")
+        try Data("version: 1\ntemplates: my-templates\n".utf8).write(to: URL(fileURLWithPath: scratch.root + "/ferry.yaml"))
+        try scratch.drop("accounts.csv", "accountnumber\nA1\n")
+        let result = try runProcess(ferryExecutable(), ["run", "--root", scratch.root])
+        #expect(result.status == 0, "\(result.error)")
+    }
+
+    /// Peak memory must not follow the input's size: the same run over 3 MB and 30 MB.
+    @Test("CSV reading streams: peak memory is the same for a 10x larger file")
+    func flatMemory() throws {
+        func peakKilobytes(rows: Int) throws -> Int {
+            let scratch = try workspaceWithTemplate()
+            let path = scratch.workspace.inbox + "/accounts.csv"
+            FileManager.default.createFile(atPath: path, contents: nil)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.write(contentsOf: Data("accountnumber,name,note\n".utf8))
+            var chunk = ""
+            for row in 0..<rows {
+                chunk += "ACC-\(row),\"Árvíztűrő Tükörfúró Kft., \(row)\",\"multi\nline note with some text to make the row longer\"\n"
+                if chunk.utf8.count > 1 << 20 { try handle.write(contentsOf: Data(chunk.utf8)); chunk = "" }
+            }
+            try handle.write(contentsOf: Data(chunk.utf8))
+            try handle.close()
+            let script = "import resource,subprocess,sys; r=subprocess.run(sys.argv[1:]); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)"
+            let result = try runProcess("/usr/bin/env", ["python3", "-c", script, ferryExecutable(), "run", "--root", scratch.root])
+            #expect(result.status == 0, "\(result.error)")
+            return Int(result.output.split(separator: "\n").last ?? "") ?? -1
+        }
+        let small = try peakKilobytes(rows: 30_000)
+        let large = try peakKilobytes(rows: 300_000)
+        #expect(small > 0)
+        #expect(large < small + 8_000, "peak RSS \(small) kB for ~3 MB, \(large) kB for ~30 MB")
+    }
+}
