@@ -10,4 +10,11 @@
 #include <libxml/xmlwriter.h>
 #include <libxml/xmlerror.h>
 #include <libxml/SAX2.h>
+
+/* libxml2's generic error function is variadic, which Swift cannot define: this one drops everything. */
+static void ferry_xml_silent(void *context, const char *message, ...) { (void)context; (void)message; }
+
+static inline void ferry_xml_silence_generic_errors(void) {
+    xmlSetGenericErrorFunc(NULL, ferry_xml_silent);
+}
 #endif

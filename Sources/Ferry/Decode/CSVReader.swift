@@ -23,6 +23,7 @@ public final class CSVReader: RecordDecoder {
     private let source: ByteSource
     private let fileName: String
     private let limits: Limits
+    private let replaceInvalidUTF8: Bool
     private let buffer: UnsafeMutableRawBufferPointer
     private var position = 0
     private var filled = 0
@@ -38,8 +39,9 @@ public final class CSVReader: RecordDecoder {
 
     /// Reads the header line. `delimiter` nil means: sniff it from the header.
     public init(source: ByteSource, fileName: String, delimiter: UInt8?, limits: Limits = Limits(),
-                bufferSize: Int = 1 << 18) throws {
+                replaceInvalidUTF8: Bool = false, bufferSize: Int = 1 << 18) throws {
         self.source = source
+        self.replaceInvalidUTF8 = replaceInvalidUTF8
         self.fileName = fileName
         self.limits = limits
         self.delimiter = delimiter ?? UInt8(ascii: ",")
@@ -295,6 +297,10 @@ public final class CSVReader: RecordDecoder {
     private func finish(_ record: inout SourceRecord, sawNonASCII: Bool) throws {
         guard sawNonASCII else { return }
         if let bad = UTF8Validation.firstInvalidByte(in: record.storage) {
+            if replaceInvalidUTF8 {
+                record.repairUTF8()
+                return
+            }
             var field = 0
             while field < record.fieldCount, record.fieldEnds[field] <= bad { field += 1 }
             let name = field < columns.count ? columns[field] : "column \(field + 1)"

@@ -2,7 +2,7 @@
 final class RejectsReport {
     static let header = ["file", "line", "record", "field", "value", "reason"]
 
-    private let staged: StagedFile
+    let staged: StagedFile
     private let csv: CSVWriter
     private(set) var rows = 0
 
@@ -19,9 +19,5 @@ final class RejectsReport {
                               place.field ?? "", problem.value ?? "", problem.reason])
         }
         rows += 1
-    }
-
-    func commit(into folder: String, name: String) throws -> String {
-        try staged.commit(into: folder, name: name)
     }
 }

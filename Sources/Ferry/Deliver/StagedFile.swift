@@ -28,6 +28,14 @@ final class StagedFile {
         return destination
     }
 
+    /// Syncs and closes the file and gives up ownership: the caller moves it (or the next
+    /// recovery removes it from staging). Returns its path.
+    func detach() throws -> String {
+        try file.syncAndClose()
+        committed = true
+        return file.path
+    }
+
     func discard() {
         unlink(file.path)
         committed = true

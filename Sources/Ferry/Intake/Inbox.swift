@@ -64,7 +64,7 @@ public struct Inbox: Sendable {
     public func recover() throws -> [String] {
         let fileManager = FileManager.default
         for leftover in (try? fileManager.contentsOfDirectory(atPath: workspace.staging)) ?? [] {
-            unlink(workspace.staging + "/" + leftover)
+            try? fileManager.removeItem(atPath: workspace.staging + "/" + leftover)
         }
         var returned: [String] = []
         for name in ((try? fileManager.contentsOfDirectory(atPath: workspace.work)) ?? []).sorted() {

@@ -54,6 +54,14 @@ public struct SourceRecord: Sendable {
         fieldEnds.append(storage.count)
     }
 
+    /// Replaces every invalid UTF-8 sequence with U+FFFD, field by field.
+    mutating func repairUTF8() {
+        let fields = (0..<fieldCount).map { string(at: $0) ?? "" }
+        storage.removeAll(keepingCapacity: true)
+        fieldEnds.removeAll(keepingCapacity: true)
+        for field in fields { append(field: field.utf8) }
+    }
+
     mutating func endField() {
         fieldEnds.append(storage.count)
     }

@@ -7,13 +7,16 @@ public struct RunPass: Sendable {
     public let templates: [Template]
     /// `--template`: this one template for every file, whatever its name.
     public let forcedTemplate: Template?
+    public let limits: DecompressionLimits
     private let clock: @Sendable () -> UTCDateTime
 
     public init(workspace: Workspace, templates: [Template], forcedTemplate: Template? = nil,
+                limits: DecompressionLimits = DecompressionLimits(),
                 clock: @escaping @Sendable () -> UTCDateTime = UTCDateTime.now) {
         self.workspace = workspace
         self.templates = templates
         self.forcedTemplate = forcedTemplate
+        self.limits = limits
         self.clock = clock
     }
 
@@ -38,45 +41,40 @@ public struct RunPass: Sendable {
 
     /// The template for a file name, or the reason there is none.
     public func template(for name: String) -> Result<Template, InputError> {
-        if let forcedTemplate { return .success(forcedTemplate) }
-        let matching = templates.filter { $0.takes(fileName: name) }
-        switch matching.count {
-        case 1:
-            return .success(matching[0])
-        case 0:
-            let tried = templates.map { "\($0.name): \($0.patterns.joined(separator: ", "))" }.joined(separator: "; ")
-            return .failure(InputError(.noTemplate, InputLocation(file: name), "no template matches this file name",
-                                       hint: templates.isEmpty ? "there are no templates; add one to the templates folder"
-                                           : "patterns tried: \(tried). Rename the file or add a pattern to a template's takes:"))
-        default:
-            return .failure(InputError(.noTemplate, InputLocation(file: name),
-                                       "more than one template matches this file name: \(matching.map(\.name).joined(separator: ", "))",
-                                       hint: "make the templates' takes: patterns distinct"))
-        }
+        TemplateRouter(templates: templates, forced: forcedTemplate).template(for: [name], displayName: name)
     }
 
-    private func process(_ claimed: ClaimedFile, inbox: Inbox, observer: RunObserver) -> FileReport {
+    /// Processes one claimed input and moves it to archive/, failed/ or back to the inbox.
+    func process(_ claimed: ClaimedFile, inbox: Inbox, observer: RunObserver) -> FileReport {
         let started = Date()
         let time = clock()
         let disposition = InputDisposition(workspace: workspace)
-        let chosen = template(for: claimed.name)
-        let template = try? chosen.get()
-        var report = FileReport(name: claimed.name, template: template?.name, outcome: .delivered)
-        observer.fileStarted(claimed.name, size: claimed.size, template: template?.name)
+        var report = FileReport(name: claimed.name, template: nil, outcome: .delivered)
+        var usedTemplate: Template?
 
         do {
-            let template = try chosen.get()
-            try FilePipeline(workspace: workspace).process(claimed, with: template, at: time, observer: observer, report: &report)
-            report.inputNowAt = try disposition.archive(claimed, at: time)
-        } catch let error as InputError {
-            report.outcome = .failed
-            let reason = error.description
-            report.error = reason
-            do {
-                report.inputNowAt = try disposition.fail(claimed, template: template, reason: reason, at: time)
-            } catch {
-                report.error = reason + "\n(and it could not be moved to failed/: \(error))"
+            let prepared: PreparedOutputs
+            if let bundle = try BundleKind.detect(path: claimed.path, displayName: claimed.name, limits: limits) {
+                observer.fileStarted(claimed.name, size: claimed.size, template: nil)
+                prepared = try BundlePipeline(workspace: workspace, router: TemplateRouter(templates: templates, forced: forcedTemplate), limits: limits)
+                    .prepare(claimed, kind: bundle, at: time, observer: observer, report: &report)
+            } else {
+                let chosen = try template(for: claimed.name).get()
+                usedTemplate = chosen
+                report.template = chosen.name
+                observer.fileStarted(claimed.name, size: claimed.size, template: chosen.name)
+                let input = FilePipeline.Input(path: claimed.path, displayName: claimed.name, stem: claimed.stem, size: claimed.size)
+                prepared = try FilePipeline(workspace: workspace, limits: limits)
+                    .prepare(input, with: chosen, at: time, observer: observer, report: &report)
             }
+            let published = try prepared.commit()
+            report.outputs = published.packages
+            report.rejectsReport = published.reports.first
+            report.inputNowAt = try disposition.archive(claimed, at: time)
+        } catch let failure as PreparedFailure {
+            fail(claimed, template: usedTemplate, error: failure.error, rejectsPath: failure.rejectsPath, at: time, report: &report)
+        } catch let error as InputError {
+            fail(claimed, template: usedTemplate, error: error, rejectsPath: nil, at: time, report: &report)
         } catch {
             // Not the file's fault (disk full, permissions): keep it for the next run.
             report.outcome = .retryLater
@@ -85,5 +83,22 @@ public struct RunPass: Sendable {
         }
         report.seconds = Date().timeIntervalSince(started)
         return report
+    }
+
+    private func fail(_ claimed: ClaimedFile, template: Template?, error: InputError, rejectsPath: String?,
+                      at time: UTCDateTime, report: inout FileReport) {
+        let reason = error.description
+        report.outcome = .failed
+        report.error = reason
+        do {
+            let destination = try InputDisposition(workspace: workspace).fail(claimed, template: template, reason: reason, at: time)
+            report.inputNowAt = destination
+            if let rejectsPath {
+                let name = String(destination.split(separator: "/").last ?? Substring(claimed.name))
+                report.rejectsReport = try FileMover.moveNoReplace(rejectsPath, into: workspace.failed, name: "\(name).rejects.csv")
+            }
+        } catch {
+            report.error = reason + "\n(and it could not be moved to failed/: \(error))"
+        }
     }
 }

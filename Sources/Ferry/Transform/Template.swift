@@ -20,20 +20,43 @@ public struct Template: Sendable {
     public var filter: RowCondition?
     public var fields: [FieldRule]
     public var rejectLimit: RejectLimit
+    /// Templates whose inputs must be processed before this one's in a bundle (customers before contacts).
+    public var after: [String] = []
 
-    /// True when one of the template's patterns matches the file name.
+    /// The source columns the rules read, each once, in first-use order.
+    public var sourceColumns: [String] {
+        var seen = Set<String>()
+        let all = fields.flatMap(\.source.columns) + (filter?.columns ?? [])
+        return all.map(\.name).filter { seen.insert($0).inserted }
+    }
+
+    /// True when one of the template's patterns matches the file name, with or without a
+    /// compression suffix (`accounts*.csv` takes `accounts-1.csv.gz`).
     public func takes(fileName: String) -> Bool {
-        patterns.contains { fnmatch($0, fileName, 0) == 0 }
+        var names = [fileName]
+        for suffix in [".gz", ".gzip"] where fileName.lowercased().hasSuffix(suffix) {
+            names.append(String(fileName.dropLast(suffix.count)))
+        }
+        return patterns.contains { pattern in names.contains { fnmatch(pattern, $0, 0) == 0 } }
     }
 }
 
 /// How the input is read.
 public struct SourceOptions: Sendable, Equatable {
-    public enum Format: String, Sendable { case csv }
-    public var format: Format = .csv
-    /// nil: sniffed from the header line.
+    public enum Format: String, Sendable {
+        /// CSV or XML, whichever the content is.
+        case auto, csv, xml
+    }
+
+    public var format: Format = .auto
+    /// CSV: nil means sniffed from the header line.
     public var delimiter: UInt8?
-    public var encoding: String = "utf-8"
+    /// A byte order mark in the file wins over this.
+    public var encoding: TextEncoding = .utf8
+    /// Bytes invalid in the encoding become U+FFFD instead of failing the file.
+    public var replaceInvalidBytes = false
+    /// XML: the path of the repeating record element (`/accounts/account`, or `account` at any depth).
+    public var recordPath: String?
 }
 
 /// What the output is and for which system.

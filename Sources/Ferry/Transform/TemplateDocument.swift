@@ -6,8 +6,8 @@ struct TemplateDocument {
     let root: Node
     let path: String
 
-    private static let topLevelKeys = ["version", "description", "takes", "source", "target", "filter", "fields", "maps", "max_rejects"]
-    private static let sourceKeys = ["format", "delimiter", "encoding"]
+    private static let topLevelKeys = ["version", "description", "takes", "source", "target", "filter", "fields", "maps", "max_rejects", "after"]
+    private static let sourceKeys = ["format", "delimiter", "encoding", "invalid_bytes", "record"]
     private static let targetKeys = ["system", "entity", "label", "name", "file_format", "definition_group"]
 
     func template() throws(TemplateError) -> Template {
@@ -39,7 +39,8 @@ struct TemplateDocument {
             target: try parseTarget(try required(top, "target", hint: "name the target system and entity"), templateName: name),
             filter: filter,
             fields: fields,
-            rejectLimit: try parseRejectLimit(top["max_rejects"])
+            rejectLimit: try parseRejectLimit(top["max_rejects"]),
+            after: try top["after"].map { node throws(TemplateError) in try parsePatterns(node) } ?? []
         )
     }
 
@@ -62,7 +63,7 @@ struct TemplateDocument {
         if let format = section["format"] {
             let value = try text(format, what: "format")
             guard let parsed = SourceOptions.Format(rawValue: value.lowercased()) else {
-                throw error(at: format, "source format \"\(value)\" is not supported", hint: "csv")
+                throw error(at: format, "source format \"\(value)\" is not supported", hint: "auto (the default), csv or xml")
             }
             options.format = parsed
         }
@@ -76,11 +77,26 @@ struct TemplateDocument {
             options.delimiter = byte
         }
         if let encoding = section["encoding"] {
-            let value = try text(encoding, what: "encoding").lowercased()
-            guard ["utf-8", "utf8"].contains(value) else {
-                throw error(at: encoding, "encoding \"\(value)\" is not supported yet", hint: "utf-8 (with or without BOM)")
+            let value = try text(encoding, what: "encoding")
+            guard let parsed = TextEncoding(name: value) else {
+                throw error(at: encoding, "encoding \"\(value)\" is not supported",
+                            hint: TextEncoding.allCases.map(\.rawValue).joined(separator: ", "))
             }
-            options.encoding = "utf-8"
+            options.encoding = parsed
+        }
+        if let node = section["invalid_bytes"] {
+            let value = try text(node, what: "invalid_bytes").lowercased()
+            guard value == "fail" || value == "replace" else {
+                throw error(at: node, "invalid_bytes must be fail or replace")
+            }
+            options.replaceInvalidBytes = value == "replace"
+        }
+        if let node = section["record"] {
+            let value = try text(node, what: "record")
+            guard !value.split(separator: "/").isEmpty else { throw error(at: node, "record must name an element, e.g. /accounts/account") }
+            options.recordPath = value
+        } else if options.format == .xml {
+            throw error(at: node, "an XML source needs `record:`, the path of the repeating element", hint: "record: /accounts/account")
         }
         return options
     }

@@ -21,5 +21,10 @@ public struct ZlibError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    init(code: Int32, message: String) {
+        self.code = code
+        self.message = message
+    }
+
     public var description: String { "zlib: \(message) (code \(code))" }
 }

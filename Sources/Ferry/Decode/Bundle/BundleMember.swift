@@ -1,0 +1,42 @@
+/// A data file taken out of a bundle into the staging area, ready to be processed like an inbox file.
+struct BundleMember: Sendable, Equatable {
+    /// The member's file name inside the bundle (its folders dropped).
+    var name: String
+    /// Where its extracted bytes are.
+    var path: String
+    var size: Int64
+}
+
+/// The rules every bundle member must pass before a byte of it is written: no path tricks,
+/// no links, no more members or bytes than the limits allow.
+struct BundleSafety {
+    static let maxMembers = 1000
+
+    let bundleName: String
+
+    /// The plain file name to extract to, or an error when the member's path is unsafe.
+    func fileName(for memberPath: String) throws -> String {
+        let path = memberPath.replacingAll("\\", with: "/")
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        if path.hasPrefix("/") || parts.contains("..") || parts.first?.contains(":") == true {
+            throw refusal("member \"\(memberPath)\" has a path that leads outside the bundle (absolute, a drive letter or ..)")
+        }
+        guard let last = parts.last, !last.hasPrefix(".") || last.count > 1 else {
+            throw refusal("member \"\(memberPath)\" has no file name")
+        }
+        return String(last)
+    }
+
+    func refusal(_ message: String) -> InputError {
+        InputError(.limit, InputLocation(file: bundleName), "refused: \(message)",
+                   hint: "send a bundle of plain data files (no links, no folders outside the bundle)")
+    }
+}
+
+extension String {
+    /// Every occurrence of `target` replaced (no Foundation needed).
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        return replacing(target, with: replacement)
+    }
+}

@@ -1,0 +1,51 @@
+/// Text encodings Ferry reads. Everything is turned into UTF-8 before it is parsed.
+public enum TextEncoding: String, Sendable, CaseIterable {
+    case utf8 = "utf-8"
+    case utf16LittleEndian = "utf-16le"
+    case utf16BigEndian = "utf-16be"
+    case windows1250 = "windows-1250"
+    case windows1252 = "windows-1252"
+    case iso8859_2 = "iso-8859-2"
+    case iso8859_1 = "iso-8859-1"
+
+    /// Accepts the usual spellings: `UTF8`, `cp1250`, `latin2`, `utf-16` (little-endian, as Windows writes it).
+    public init?(name: String) {
+        let key = name.lowercased().replacingOccurrences(of: "_", with: "-")
+        let aliases: [String: TextEncoding] = [
+            "utf-8": .utf8, "utf8": .utf8, "utf-8-sig": .utf8,
+            "utf-16": .utf16LittleEndian, "utf-16le": .utf16LittleEndian, "utf16le": .utf16LittleEndian, "unicode": .utf16LittleEndian,
+            "utf-16be": .utf16BigEndian, "utf16be": .utf16BigEndian,
+            "windows-1250": .windows1250, "cp1250": .windows1250,
+            "windows-1252": .windows1252, "cp1252": .windows1252,
+            "iso-8859-2": .iso8859_2, "latin2": .iso8859_2, "latin-2": .iso8859_2,
+            "iso-8859-1": .iso8859_1, "latin1": .iso8859_1, "latin-1": .iso8859_1,
+        ]
+        guard let encoding = aliases[key] else { return nil }
+        self = encoding
+    }
+
+    /// The encoding a byte order mark at the start of `bytes` announces, and the mark's length.
+    static func byteOrderMark(in bytes: UnsafeRawBufferPointer) -> (TextEncoding, Int)? {
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { return (.utf8, 3) }
+        if bytes.count >= 2, bytes[0] == 0xFF, bytes[1] == 0xFE { return (.utf16LittleEndian, 2) }
+        if bytes.count >= 2, bytes[0] == 0xFE, bytes[1] == 0xFF { return (.utf16BigEndian, 2) }
+        return nil
+    }
+
+    /// The upper-half table of a single-byte code page.
+    var codePage: [UInt16]? {
+        switch self {
+        case .windows1250: CodePageTables.windows1250
+        case .windows1252: CodePageTables.windows1252
+        case .iso8859_2: CodePageTables.iso8859_2
+        case .iso8859_1: (0x80...0xFF).map { UInt16($0) }
+        default: nil
+        }
+    }
+}
+
+private extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

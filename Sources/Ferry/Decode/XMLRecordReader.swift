@@ -1,0 +1,179 @@
+/// Streams records out of an XML document: each element at the record path is one record, its
+/// fields are child elements (`name`, or `address/city` further down) and attributes (`@id`).
+///
+/// libxml2's SAX2 push parser is fed chunk by chunk, so memory is a chunk plus the records it completed.
+public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
+    public let columns: [String]
+    public var bytesConsumed: Int64 { source.bytesConsumed }
+
+    private let source: ByteSource
+    private let fileName: String
+    private var parser: XMLPushParser!
+    /// Local names from the root to the record element; a single name matches at any depth.
+    private let recordPath: [String]
+    private let anywhere: Bool
+    private let elementColumns: [String: Int]
+    private let attributeColumns: [String: Int]
+
+    private var path: [String] = []
+    private var recordDepth: Int?
+    private var values: [[UInt8]]
+    private var present: [Bool]
+    private var text: [UInt8] = []
+    private var recordLine = 0
+    private var recordCount = 0
+    private var ready: [SourceRecord] = []
+    private var readyIndex = 0
+    private var finished = false
+    private let chunk: UnsafeMutableRawBufferPointer
+
+    /// `recordPath` is `/accounts/account` (from the root) or `account` (anywhere);
+    /// `columns` are the names the template uses.
+    public init(source: ByteSource, fileName: String, recordPath: String, columns: [String], chunkSize: Int = 1 << 16) throws {
+        self.source = source
+        self.fileName = fileName
+        self.columns = columns
+        let parts = recordPath.split(separator: "/").map { String($0.split(separator: ":").last ?? $0) }
+        self.recordPath = parts
+        self.anywhere = !recordPath.hasPrefix("/")
+        var elements: [String: Int] = [:]
+        var attributes: [String: Int] = [:]
+        for (index, column) in columns.enumerated() {
+            if column.split(separator: "/").last?.hasPrefix("@") == true {
+                attributes[column] = index
+            } else {
+                elements[column] = index
+            }
+        }
+        elementColumns = elements
+        attributeColumns = attributes
+        values = Array(repeating: [], count: columns.count)
+        present = Array(repeating: false, count: columns.count)
+        chunk = .allocate(byteCount: chunkSize, alignment: 16)
+        parser = try XMLPushParser(handler: self, fileName: fileName)
+        try checkDeclaration()
+    }
+
+    deinit { chunk.deallocate() }
+
+    public func next(into record: inout SourceRecord) throws -> Bool {
+        while readyIndex == ready.count {
+            if finished { return false }
+            ready.removeAll(keepingCapacity: true)
+            readyIndex = 0
+            try feed()
+        }
+        swap(&record, &ready[readyIndex])
+        readyIndex += 1
+        return true
+    }
+
+    // MARK: Feeding
+
+    private var firstChunk: Int?
+
+    /// Refuses a UTF-8 byte order mark in front of a declaration of another encoding: libxml2 would
+    /// silently produce mojibake.
+    private func checkDeclaration() throws {
+        let count = try source.read(into: chunk)
+        firstChunk = count
+        let head = UnsafeRawBufferPointer(rebasing: chunk[0..<min(count, 200)])
+        guard count >= 3, head[0] == 0xEF, head[1] == 0xBB, head[2] == 0xBF else { return }
+        let text = String(decoding: head, as: UTF8.self).lowercased()
+        guard text.dropFirst().hasPrefix("<?xml"), let end = text.firstIndex(of: ">") else { return }
+        let declaration = text[..<end]
+        guard let range = declaration.firstRange(of: "encoding=") else { return }
+        let declared = declaration[range.upperBound...].dropFirst().prefix { $0 != "\"" && $0 != "'" }
+        if declared != "utf-8" && declared != "utf8" {
+            throw InputError(.encoding, InputLocation(file: fileName, line: 1),
+                             "the file starts with a UTF-8 byte order mark but its XML declaration names another encoding",
+                             hint: "one of them is wrong; save the file as UTF-8 with encoding=\"UTF-8\", or without the byte order mark")
+        }
+    }
+
+    private func feed() throws {
+        let count: Int
+        if let first = firstChunk {
+            count = first
+            firstChunk = nil
+        } else {
+            count = try source.read(into: chunk)
+        }
+        do {
+            try parser.parse(UnsafeRawBufferPointer(rebasing: chunk[0..<count]), final: count == 0)
+        } catch let failure as XMLPushParser.Failure {
+            throw InputError(.malformed, InputLocation(file: fileName, line: failure.line, record: recordCount + 1),
+                             "column \(failure.column): \(failure.message)",
+                             hint: "the file must be well-formed XML; check it near this line")
+        }
+        if count == 0 {
+            finished = true
+            if recordCount == 0 && ready.isEmpty {
+                throw InputError(.schema, InputLocation(file: fileName),
+                                 "no element matches the record path \(anywhere ? "" : "/")\(recordPath.joined(separator: "/"))",
+                                 hint: "set `record:` in the template's source section to the path of the repeating element, e.g. /accounts/account")
+            }
+        }
+    }
+
+    // MARK: SAX events
+
+    func startElement(_ localName: UnsafePointer<UInt8>, attributes: XMLAttributes) -> XMLPushParser.Verdict {
+        let name = String(cString: localName)
+        path.append(name)
+        text.removeAll(keepingCapacity: true)
+        if let start = recordDepth {
+            let relative = path[(start + 1)...].joined(separator: "/")
+            if !attributeColumns.isEmpty { collect(attributes, prefix: relative + "/") }
+        } else if isRecordPath() {
+            recordDepth = path.count - 1
+            recordLine = parser.line
+            for index in values.indices { values[index].removeAll(keepingCapacity: true); present[index] = false }
+            if !attributeColumns.isEmpty { collect(attributes, prefix: "") }
+        }
+        return .proceed
+    }
+
+    func endElement(_ localName: UnsafePointer<UInt8>) {
+        defer { path.removeLast() }
+        guard let start = recordDepth else { return }
+        if path.count - 1 == start {
+            finishRecord()
+            recordDepth = nil
+            return
+        }
+        let relative = path[(start + 1)...].joined(separator: "/")
+        if let index = elementColumns[relative] {
+            values[index] = text
+            present[index] = true
+        }
+        text.removeAll(keepingCapacity: true)
+    }
+
+    func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard recordDepth != nil else { return }
+        text.append(contentsOf: bytes)
+    }
+
+    private func isRecordPath() -> Bool {
+        if anywhere { return path.last == recordPath.last }
+        return path == recordPath
+    }
+
+    private func collect(_ attributes: XMLAttributes, prefix: String) {
+        attributes.forEach { name, value in
+            if let index = attributeColumns[prefix + "@" + String(cString: name)] {
+                values[index] = Array(value)
+                present[index] = true
+            }
+        }
+    }
+
+    private func finishRecord() {
+        recordCount += 1
+        var record = SourceRecord()
+        record.reset(line: recordLine, number: recordCount)
+        for value in values { record.append(field: value) }
+        ready.append(record)
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+
+/// A bundle (zip or tar[.gz]) holding several data files is one input: its members are taken out
+/// into staging under the safety rules, each is routed to its template and processed in the
+/// templates' dependency order, and the outputs are delivered only when every member succeeded.
+struct BundlePipeline {
+    let workspace: Workspace
+    let router: TemplateRouter
+    let limits: DecompressionLimits
+
+    /// F&O package files that describe the package rather than hold data.
+    static let packageDescriptors: Set<String> = ["Manifest.xml", "PackageHeader.xml"]
+
+    func prepare(_ claimed: ClaimedFile, kind: BundleKind, at time: UTCDateTime,
+                 observer: RunObserver, report: inout FileReport) throws -> PreparedOutputs {
+        let folder = workspace.staging + "/" + UUIDString.make() + ".members"
+        try Workspace.makeFolder(folder)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+
+        let safety = BundleSafety(bundleName: claimed.name)
+        var budget = DecompressionBudget(limits: limits, compressedSize: claimed.size, bundleName: claimed.name)
+        let members: [BundleMember]
+        switch kind {
+        case .zip: members = try extractZip(claimed, into: folder, safety: safety, budget: &budget)
+        case .tar(let gzipped): members = try extractTar(claimed, gzipped: gzipped, into: folder, safety: safety, budget: &budget)
+        }
+        let entityNames = try manifestEntityNames(members, bundleName: claimed.name)
+
+        var routed: [(member: BundleMember, template: Template)] = []
+        for member in members where !Self.packageDescriptors.contains(member.name) {
+            let names = [member.name] + (entityNames[member.name].map { [$0] } ?? [])
+            let template = try router.template(for: names, displayName: "\(claimed.name)/\(member.name)").get()
+            routed.append((member, template))
+        }
+        guard !routed.isEmpty else {
+            throw InputError(.schema, InputLocation(file: claimed.name), "the bundle holds no data files",
+                             hint: "put the exported data files into the bundle")
+        }
+        let order = try DependencyOrder(templates: routed.map(\.template))
+        routed.sort { (order.rank($0.template), $0.member.name) < (order.rank($1.template), $1.member.name) }
+        report.template = routed.map(\.template.name).uniqued().joined(separator: ", ")
+
+        let outputs = PreparedOutputs(workspace: workspace)
+        let pipeline = FilePipeline(workspace: workspace, limits: limits)
+        for (member, template) in routed {
+            let input = FilePipeline.Input(path: member.path, displayName: "\(claimed.name)/\(member.name)",
+                                           stem: "\(claimed.stem)-\(FileMover.split(member.name).stem)", size: member.size)
+            var memberReport = FileReport(name: input.displayName, template: template.name, outcome: .delivered)
+            defer {
+                report.rowsRead += memberReport.rowsRead
+                report.rowsWritten += memberReport.rowsWritten
+                report.rowsFiltered += memberReport.rowsFiltered
+                report.rowsRejected += memberReport.rowsRejected
+            }
+            outputs.absorb(try pipeline.prepare(input, with: template, at: time, observer: observer, report: &memberReport))
+        }
+        return outputs
+    }
+
+    private func extractZip(_ claimed: ClaimedFile, into folder: String, safety: BundleSafety,
+                            budget: inout DecompressionBudget) throws -> [BundleMember] {
+        let zip = try ZipArchiveReader(path: claimed.path, displayName: claimed.name)
+        var members: [BundleMember] = []
+        for entry in zip.entries where !entry.isDirectory {
+            let name = try safety.fileName(for: entry.name)
+            if entry.isSymlink { throw safety.refusal("member \"\(entry.name)\" is a symbolic link") }
+            if entry.flags & 1 != 0 { throw safety.refusal("member \"\(entry.name)\" is encrypted") }
+            guard entry.method == 0 || entry.method == 8 else {
+                throw safety.refusal("member \"\(entry.name)\" uses compression method \(entry.method); only stored and deflate are read")
+            }
+            try checkUnique(name, in: members, safety: safety)
+            let path = folder + "/" + name
+            try zip.extract(entry, to: path, budget: &budget)
+            members.append(BundleMember(name: name, path: path, size: entry.uncompressedSize))
+        }
+        return members
+    }
+
+    private func extractTar(_ claimed: ClaimedFile, gzipped: Bool, into folder: String, safety: BundleSafety,
+                            budget: inout DecompressionBudget) throws -> [BundleMember] {
+        let file = try FileByteSource(path: claimed.path, displayName: claimed.name)
+        let source: ByteSource = gzipped ? try GzipByteSource(file, fileName: claimed.name, limits: limits) : file
+        let tar = TarReader(source: source, safety: safety)
+        var members: [BundleMember] = []
+        while let header = try tar.nextFile() {
+            guard members.count < BundleSafety.maxMembers else { throw safety.refusal("the bundle has more than \(BundleSafety.maxMembers) members") }
+            let name = try safety.fileName(for: header.name)
+            try checkUnique(name, in: members, safety: safety)
+            let path = folder + "/" + name
+            let output = try OutputFile(creating: path)
+            try tar.copyData(header.size) { chunk in
+                try budget.add(Int64(chunk.count))
+                try output.write(chunk)
+            }
+            try output.syncAndClose()
+            members.append(BundleMember(name: name, path: path, size: header.size))
+        }
+        return members
+    }
+
+    private func checkUnique(_ name: String, in members: [BundleMember], safety: BundleSafety) throws {
+        if members.contains(where: { $0.name == name }) {
+            throw safety.refusal("two members are named \"\(name)\" (folders inside bundles are not kept apart)")
+        }
+    }
+
+    /// For an F&O data package: data file name -> entity name, read from its Manifest.xml.
+    private func manifestEntityNames(_ members: [BundleMember], bundleName: String) throws -> [String: String] {
+        guard let manifest = members.first(where: { $0.name == "Manifest.xml" }) else { return [:] }
+        let reader = try XMLRecordReader(source: FileByteSource(path: manifest.path, displayName: "\(bundleName)/Manifest.xml"),
+                                         fileName: "\(bundleName)/Manifest.xml", recordPath: "DataManagementPackageEntityData",
+                                         columns: ["InputFilePath", "EntityName"])
+        var names: [String: String] = [:]
+        var record = SourceRecord()
+        while try reader.next(into: &record) {
+            if let file = record.string(at: 0), let entity = record.string(at: 1), !file.isEmpty {
+                names[file.split(separator: "/").last.map(String.init) ?? file] = entity
+            }
+        }
+        return names
+    }
+}
+
+/// Ranks templates so that each comes after the ones its `after:` names (customers before contacts).
+struct DependencyOrder {
+    private let ranks: [String: Int]
+
+    init(templates: [Template]) throws {
+        var ranks: [String: Int] = [:]
+        let byName = Dictionary(templates.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        func rank(_ name: String, _ visiting: Set<String>) throws -> Int {
+            if let known = ranks[name] { return known }
+            guard let template = byName[name] else { return 0 }
+            if visiting.contains(name) {
+                throw InputError(.schema, InputLocation(file: template.path),
+                                 "the templates' after: entries form a cycle through \(name)", hint: "remove one of the after: entries")
+            }
+            let value = try template.after.map { try rank($0, visiting.union([name])) + 1 }.max() ?? 0
+            ranks[name] = value
+            return value
+        }
+        for name in byName.keys { _ = try rank(name, []) }
+        self.ranks = ranks
+    }
+
+    func rank(_ template: Template) -> Int { ranks[template.name] ?? 0 }
+}
+
+extension Array where Element: Hashable {
+    /// The elements in order, each once.
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}
+
+enum UUIDString {
+    static func make() -> String { UUID().uuidString }
+}

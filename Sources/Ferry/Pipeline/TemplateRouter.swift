@@ -1,0 +1,23 @@
+/// Chooses the template for an input (or a bundle member) by its name.
+struct TemplateRouter: Sendable {
+    let templates: [Template]
+    let forced: Template?
+
+    /// `names` are tried in order (a bundle member's file name, then its entity name from Manifest.xml).
+    func template(for names: [String], displayName: String) -> Result<Template, InputError> {
+        if let forced { return .success(forced) }
+        for name in names {
+            let matching = templates.filter { $0.takes(fileName: name) }
+            if matching.count == 1 { return .success(matching[0]) }
+            if matching.count > 1 {
+                return .failure(InputError(.noTemplate, InputLocation(file: displayName),
+                                           "more than one template matches this file name: \(matching.map(\.name).joined(separator: ", "))",
+                                           hint: "make the templates' takes: patterns distinct"))
+            }
+        }
+        let tried = templates.map { "\($0.name): \($0.patterns.joined(separator: ", "))" }.joined(separator: "; ")
+        return .failure(InputError(.noTemplate, InputLocation(file: displayName), "no template matches this file name",
+                                   hint: templates.isEmpty ? "there are no templates; add one to the templates folder"
+                                       : "patterns tried: \(tried). Rename the file or add a pattern to a template's takes:"))
+    }
+}

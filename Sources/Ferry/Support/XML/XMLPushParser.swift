@@ -1,0 +1,164 @@
+import CLibXML2
+
+/// What the SAX parser reports, in document order.
+protocol XMLEventHandler: AnyObject {
+    /// `attributes` are (local name, value) pairs.
+    func startElement(_ localName: UnsafePointer<UInt8>, attributes: XMLAttributes) -> XMLPushParser.Verdict
+    func endElement(_ localName: UnsafePointer<UInt8>)
+    func characters(_ bytes: UnsafeBufferPointer<UInt8>)
+}
+
+/// The attributes of one start tag, as libxml2 hands them over (valid only during the callback).
+struct XMLAttributes {
+    fileprivate let base: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    let count: Int
+
+    /// Calls `body` with each attribute's local name and value bytes.
+    func forEach(_ body: (UnsafePointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void) {
+        guard let base else { return }
+        for index in 0..<count {
+            let entry = base + index * 5  // localname, prefix, URI, value, end
+            guard let name = entry[0], let value = entry[3], let end = entry[4] else { continue }
+            body(name, UnsafeBufferPointer(start: value, count: end - value))
+        }
+    }
+}
+
+/// libxml2's SAX2 push parser for one input, fed chunk by chunk, locked down for untrusted files:
+/// no network, no DTD loading, no entity substitution, entity declarations refused, external
+/// entities refused, a depth limit, and errors captured (never printed) with line and column.
+final class XMLPushParser {
+    enum Verdict { case proceed, stop(String) }
+
+    /// Why parsing stopped, with the position libxml2 reported.
+    struct Failure: Error {
+        var message: String
+        var line: Int
+        var column: Int
+    }
+
+    static let maxDepth = 256
+
+    private var context: xmlParserCtxtPtr?
+    private unowned let handler: XMLEventHandler
+    private var depth = 0
+    private(set) var failure: Failure?
+
+    init(handler: XMLEventHandler, fileName: String) throws {
+        Self.installEntityLoaderOnce
+        self.handler = handler
+        var sax = xmlSAXHandler()
+        sax.initialized = UInt32(XML_SAX2_MAGIC)
+        sax.startElementNs = { context, localName, _, _, _, _, attributeCount, _, attributes in
+            guard let parser = XMLPushParser.from(context), let localName else { return }
+            parser.didStartElement(localName, XMLAttributes(base: attributes, count: Int(attributeCount)))
+        }
+        sax.endElementNs = { context, localName, _, _ in
+            guard let parser = XMLPushParser.from(context), let localName else { return }
+            parser.depth -= 1
+            parser.handler.endElement(localName)
+        }
+        sax.characters = { context, bytes, length in
+            guard let parser = XMLPushParser.from(context), let bytes else { return }
+            parser.handler.characters(UnsafeBufferPointer(start: bytes, count: Int(length)))
+        }
+        sax.cdataBlock = sax.characters
+        sax.entityDecl = { context, _, _, _, _, _ in
+            XMLPushParser.from(context)?.stop("the document declares entities (<!ENTITY ...>), which Ferry refuses in data files: they are how entity-expansion (billion laughs) and external-file attacks work")
+        }
+        sax.serror = { context, error in
+            guard let parser = XMLPushParser.from(context), let error else { return }
+            parser.record(error.pointee)
+        }
+        let created = xmlCreatePushParserCtxt(&sax, Unmanaged.passUnretained(self).toOpaque(), nil, 0, fileName)
+        guard let created else { throw Failure(message: "libxml2 could not create a parser", line: 0, column: 0) }
+        context = created
+        // Deliberately absent: XML_PARSE_NOENT, XML_PARSE_DTDLOAD, XML_PARSE_HUGE, XML_PARSE_XINCLUDE.
+        xmlCtxtUseOptions(created, Int32(XML_PARSE_NONET.rawValue))
+    }
+
+    deinit {
+        if let context { xmlFreeParserCtxt(context) }
+    }
+
+    /// Feeds the next chunk; `final` after the last one. Throws the first error.
+    func parse(_ bytes: UnsafeRawBufferPointer, final: Bool) throws {
+        guard let context, failure == nil else { throw failure ?? Failure(message: "parser closed", line: 0, column: 0) }
+        let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+        var offset = 0
+        // xmlParseChunk takes an Int32 length.
+        repeat {
+            let count = min(bytes.count - offset, 1 << 30)
+            let isLast = final && offset + count == bytes.count
+            xmlParseChunk(context, base.map { $0 + offset }, Int32(count), isLast ? 1 : 0)
+            offset += count
+            if let failure { throw failure }
+        } while offset < bytes.count
+    }
+
+    /// The line the parser is at (for record numbers in errors).
+    var line: Int { context.map { Int(xmlSAX2GetLineNumber(UnsafeMutableRawPointer($0))) } ?? 0 }
+
+    // MARK: Callbacks
+
+    private static func from(_ context: UnsafeMutableRawPointer?) -> XMLPushParser? {
+        guard let context else { return nil }
+        return Unmanaged<XMLPushParser>.fromOpaque(context).takeUnretainedValue()
+    }
+
+    private func didStartElement(_ localName: UnsafePointer<UInt8>, _ attributes: XMLAttributes) {
+        depth += 1
+        if depth > Self.maxDepth {
+            stop("elements are nested more than \(Self.maxDepth) levels deep")
+            return
+        }
+        if case .stop(let reason) = handler.startElement(localName, attributes: attributes) { stop(reason) }
+    }
+
+    /// Ends parsing with Ferry's own reason.
+    func stop(_ reason: String) {
+        guard failure == nil, let context else { return }
+        failure = Failure(message: reason, line: line, column: Int(xmlSAX2GetColumnNumber(UnsafeMutableRawPointer(context))))
+        xmlStopParser(context)
+    }
+
+    private func record(_ error: xmlError) {
+        guard failure == nil, error.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+        failure = Failure(message: Self.describe(code: Int(error.code)), line: Int(error.line), column: Int(error.int2))
+    }
+
+    /// Ferry's words for libxml2's error codes; libxml2's own messages quote the input, so they are not passed on.
+    static func describe(code: Int) -> String {
+        switch code {
+        case 4: "the document is empty"
+        case 5, 86: "there is content after the end of the root element"
+        case 9: "a character that XML does not allow"
+        case 10, 11, 12, 13: "a character reference in a place where it is not allowed"
+        case 26, 27: "a reference to an entity that is not defined (&name;); a literal & must be written as &amp;"
+        case 31, 32: "the declared encoding is not supported"
+        case 81: "bytes that are not valid in the document's declared encoding"
+        case 38: "a < inside an attribute value; write it as &lt;"
+        case 39, 40, 41: "an attribute value is not in quotes"
+        case 42: "an attribute appears twice in the same tag"
+        case 45: "a comment is not closed"
+        case 73, 74: "a tag is not closed with >"
+        case 76: "an end tag does not match its start tag"
+        case 77, 85: "the document ends before all its elements are closed: the file is truncated or cut short"
+        case 89: "an entity refers to itself"
+        case 104: "an entity reference would exceed the amplification limit (a billion-laughs attack)"
+        default: "the XML is not well-formed (libxml2 error \(code))"
+        }
+    }
+
+    /// libxml2's external-entity loader is process-wide: Ferry never loads anything the document names.
+    private static let installEntityLoaderOnce: Void = {
+        xmlSetExternalEntityLoader { _, _, context in
+            if let context, let parser = XMLPushParser.from(context.pointee.userData) {
+                parser.stop("the document refers to an external entity or DTD, which Ferry never loads")
+            }
+            return nil
+        }
+        // Anything libxml2 would print outside a parser's own error channel is dropped.
+        ferry_xml_silence_generic_errors()
+    }()
+}
