@@ -75,7 +75,12 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
     /// Refuses a UTF-8 byte order mark in front of a declaration of another encoding: libxml2 would
     /// silently produce mojibake.
     private func checkDeclaration() throws {
-        let count = try source.read(into: chunk)
+        var count = 0
+        while count < min(200, chunk.count) {
+            let read = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: chunk[count...]))
+            if read == 0 { break }
+            count += read
+        }
         firstChunk = count
         let head = UnsafeRawBufferPointer(rebasing: chunk[0..<min(count, 200)])
         guard count >= 3, head[0] == 0xEF, head[1] == 0xBB, head[2] == 0xBF else { return }
@@ -102,6 +107,12 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
         do {
             try parser.parse(UnsafeRawBufferPointer(rebasing: chunk[0..<count]), final: count == 0)
         } catch let failure as XMLPushParser.Failure {
+            if count == 0, failure.isUnexpectedEnd, let root = path.first {
+                // libxml2 calls an unfinished document "extra content"; say what it is.
+                throw InputError(.malformed, InputLocation(file: fileName, line: failure.line, record: recordCount + 1),
+                                 "the document ends before its root element <\(root)> is closed: the file is truncated or cut short",
+                                 hint: "the upload or export was probably incomplete; send the complete file again")
+            }
             throw InputError(.malformed, InputLocation(file: fileName, line: failure.line, record: recordCount + 1),
                              "column \(failure.column): \(failure.message)",
                              hint: "the file must be well-formed XML; check it near this line")

@@ -35,6 +35,11 @@ final class XMLPushParser {
         var message: String
         var line: Int
         var column: Int
+        /// libxml2's error code; nil when Ferry stopped the parser itself.
+        var code: Int? = nil
+
+        /// libxml2 reports a document that ends with elements still open as one of these.
+        var isUnexpectedEnd: Bool { [5, 77, 85].contains(code ?? 0) }
     }
 
     static let maxDepth = 256
@@ -124,7 +129,8 @@ final class XMLPushParser {
 
     private func record(_ error: xmlError) {
         guard failure == nil, error.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
-        failure = Failure(message: Self.describe(code: Int(error.code)), line: Int(error.line), column: Int(error.int2))
+        failure = Failure(message: Self.describe(code: Int(error.code)), line: Int(error.line), column: Int(error.int2),
+                          code: Int(error.code))
     }
 
     /// Ferry's words for libxml2's error codes; libxml2's own messages quote the input, so they are not passed on.
@@ -134,6 +140,7 @@ final class XMLPushParser {
         case 5, 86: "there is content after the end of the root element"
         case 9: "a character that XML does not allow"
         case 10, 11, 12, 13: "a character reference in a place where it is not allowed"
+        case 22, 23, 24, 25: "an & that does not start a valid entity reference; a literal & must be written as &amp;"
         case 26, 27: "a reference to an entity that is not defined (&name;); a literal & must be written as &amp;"
         case 31, 32: "the declared encoding is not supported"
         case 81: "bytes that are not valid in the document's declared encoding"

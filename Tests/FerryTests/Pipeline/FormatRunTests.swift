@@ -1,0 +1,192 @@
+import Foundation
+import Testing
+@testable import Ferry
+
+@Suite("formats and bundles, end to end")
+struct FormatRunTests {
+    static let accounts = """
+    takes: [accounts*.csv, accounts*.xml, "Customers*"]
+    source:
+      record: /accounts/account
+    target: {system: sales, entity: account, name: accounts}
+    fields:
+      accountnumber: accountnumber | required
+      name: name | trim
+    """
+    static let contacts = """
+    takes: contacts*.csv
+    after: accounts
+    target: {system: sales, entity: contact, name: contacts}
+    fields:
+      lastname: lastname | required
+    """
+    static let csv = "accountnumber,name\nA1,Kovács Kft.\nA2,\"Fabrikam, Inc.\"\n"
+
+    func run(_ scratch: TemporaryWorkspace, limits: DecompressionLimits = DecompressionLimits()) throws -> RunSummary {
+        let templates = [try Fixtures.template(Self.accounts, name: "accounts"), try Fixtures.template(Self.contacts, name: "contacts")]
+        return try RunPass(workspace: scratch.workspace, templates: templates, limits: limits,
+                           clock: { RunPassTests.fixedTime }).run()
+    }
+
+    func outboxText(_ scratch: TemporaryWorkspace, _ name: String) -> String {
+        scratch.text(scratch.workspace.outbox + "/" + name)
+    }
+
+    @Test("a .csv.gz is read through gzip and matched by the .csv pattern")
+    func gzipped() throws {
+        let scratch = try TemporaryWorkspace()
+        try scratch.drop("accounts.csv.gz", bytes: try ArchiveMaker.gzip(Array(Self.csv.utf8)))
+        let summary = try run(scratch)
+        #expect(summary.succeeded, "\(summary.files.compactMap(\.error))")
+        #expect(outboxText(scratch, "accounts-accounts-20261125T120000Z.csv").contains("A2,\"Fabrikam, Inc.\""))
+    }
+
+    @Test("a file named .csv that is really gzip is detected by its content")
+    func mislabelled() throws {
+        let scratch = try TemporaryWorkspace()
+        try scratch.drop("accounts.csv", bytes: try ArchiveMaker.gzip(Array(Self.csv.utf8)))
+        #expect(try run(scratch).succeeded)
+    }
+
+    @Test("a truncated gzip goes to failed/ naming the byte offset")
+    func truncatedGzip() throws {
+        let scratch = try TemporaryWorkspace()
+        let whole = try ArchiveMaker.gzip(Array(String(repeating: Self.csv, count: 50).utf8))
+        try scratch.drop("accounts.csv.gz", bytes: Array(whole.prefix(whole.count - 12)))
+        #expect(try run(scratch).failed == 1)
+        let reason = scratch.text(scratch.workspace.failed + "/accounts.csv.gz.error.txt")
+        #expect(reason.contains("at byte"))
+        #expect(reason.contains("truncated"))
+    }
+
+    @Test("XML input with the same template (record path in the source section)")
+    func xml() throws {
+        let scratch = try TemporaryWorkspace()
+        try scratch.drop("accounts.xml", "<?xml version=\"1.0\"?><accounts><account><accountnumber>A1</accountnumber><name> Győr Kft. </name></account></accounts>")
+        #expect(try run(scratch).succeeded)
+        #expect(outboxText(scratch, "accounts-accounts-20261125T120000Z.csv").contains("A1,Győr Kft."))
+    }
+
+    @Test("a billion-laughs XML goes to failed/ with a reason, quickly")
+    func xmlBomb() throws {
+        let scratch = try TemporaryWorkspace()
+        try scratch.drop("accounts.xml", bytes: try Array(Data(contentsOf: URL(fileURLWithPath: Fixtures.path("xml/lol1.xml")))))
+        #expect(try run(scratch).failed == 1)
+        #expect(scratch.text(scratch.workspace.failed + "/accounts.xml.error.txt").contains("declares entities"))
+    }
+
+    @Test("a zip bundle: each member goes to its template; one input, all outputs delivered together")
+    func zipBundle() throws {
+        let scratch = try TemporaryWorkspace()
+        try scratch.drop("drop.zip", bytes: try ArchiveMaker.zip([
+            .init("export/contacts.csv", "lastname\nNagy\n"), .init("export/accounts.csv", Self.csv),
+        ]))
+        let summary = try run(scratch)
+        #expect(summary.succeeded, "\(summary.files.compactMap(\.error))")
+        #expect(summary.files.first?.template == "accounts, contacts", "accounts come before contacts (after: accounts)")
+        #expect(summary.rowsWritten == 3)
+        #expect(scratch.files(in: scratch.workspace.outbox) == ["accounts-drop-accounts-20261125T120000Z.csv", "contacts-drop-contacts-20261125T120000Z.csv"])
+        #expect(scratch.archived == ["drop.zip"])
+        #expect(scratch.files(in: scratch.workspace.staging).isEmpty)
+    }
+
+    @Test("an F&O data package routes its data file by the entity name in Manifest.xml")
+    func dataPackageBundle() throws {
+        let scratch = try TemporaryWorkspace()
+        let manifest = """
+        <DataManagementPackageManifest xmlns="http://schemas.microsoft.com/dynamics/2015/01/DataManagement"><PackageEntityList>
+        <DataManagementPackageEntityData><EntityName>Customers V3</EntityName><InputFilePath>data.csv</InputFilePath></DataManagementPackageEntityData>
+        </PackageEntityList></DataManagementPackageManifest>
+        """
+        try scratch.drop("package.zip", bytes: try ArchiveMaker.zip([
+            .init("Manifest.xml", manifest), .init("PackageHeader.xml", "<DataManagementPackageHeader/>"), .init("data.csv", Self.csv),
+        ]))
+        let summary = try run(scratch)
+        #expect(summary.succeeded, "\(summary.files.compactMap(\.error))")
+        #expect(summary.files.first?.template == "accounts")
+    }
+
+    @Test("a tar.gz bundle is read as a stream")
+    func tarBundle() throws {
+        let scratch = try TemporaryWorkspace()
+        try scratch.drop("drop.tar.gz", bytes: try ArchiveMaker.tarGz([.init("accounts.csv", Self.csv), .init("contacts.csv", "lastname\nTóth\n")]))
+        let summary = try run(scratch)
+        #expect(summary.succeeded, "\(summary.files.compactMap(\.error))")
+        #expect(scratch.files(in: scratch.workspace.outbox).count == 2)
+    }
+
+    @Test("hostile bundles are refused and nothing is written outside the staging area", arguments: [
+        ("slip.zip", "outside the bundle"), ("abs.zip", "outside the bundle"), ("link.zip", "symbolic link"),
+        ("link.tar.gz", "is a link"), ("slip.tar.gz", "outside the bundle"),
+    ])
+    func hostile(name: String, reason: String) throws {
+        let scratch = try TemporaryWorkspace()
+        let bytes: [UInt8]
+        switch name {
+        case "slip.zip": bytes = try ArchiveMaker.zip([.init("../../evil-\(name).csv", Self.csv)])
+        case "abs.zip": bytes = try ArchiveMaker.zip([.init("/tmp/evil-\(name).csv", Self.csv)])
+        case "link.zip": bytes = try ArchiveMaker.zip([.init(symlink: "accounts.csv", to: "/etc/passwd")])
+        case "link.tar.gz": bytes = try ArchiveMaker.tarGz([.init(symlink: "accounts.csv", to: "/etc/passwd")])
+        default: bytes = try ArchiveMaker.tarGz([.init("../../evil-\(name).csv", Self.csv)])
+        }
+        try scratch.drop(name, bytes: bytes)
+        #expect(try run(scratch).failed == 1)
+        #expect(scratch.text(scratch.workspace.failed + "/\(name).error.txt").contains(reason))
+        #expect(!FileManager.default.fileExists(atPath: scratch.root + "/evil-\(name).csv"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/evil-\(name).csv"))
+        #expect(scratch.files(in: scratch.workspace.outbox).isEmpty)
+        #expect(scratch.files(in: scratch.workspace.staging).isEmpty)
+    }
+
+    @Test("a zip bomb is refused at the limit")
+    func zipBomb() throws {
+        let scratch = try TemporaryWorkspace()
+        try scratch.drop("bomb.zip", bytes: try ArchiveMaker.zip([.init("accounts.csv", bytes: [UInt8](repeating: 0x41, count: 8 << 20))]))
+        let summary = try run(scratch, limits: DecompressionLimits(maxBytes: 1 << 40, maxRatio: 100, ratioGrace: 1 << 20))
+        #expect(summary.failed == 1)
+        #expect(scratch.text(scratch.workspace.failed + "/bomb.zip.error.txt").contains("decompression bomb"))
+    }
+
+    @Test("a zip without its central directory (cut short) goes to failed/")
+    func truncatedZip() throws {
+        let scratch = try TemporaryWorkspace()
+        let whole = try ArchiveMaker.zip([.init("accounts.csv", Self.csv)])
+        try scratch.drop("drop.zip", bytes: Array(whole.prefix(whole.count - 30)))
+        #expect(try run(scratch).failed == 1)
+        #expect(scratch.text(scratch.workspace.failed + "/drop.zip.error.txt").contains("central directory"))
+    }
+
+    @Test("a bundle member no template takes fails the whole bundle; nothing is delivered")
+    func unroutedMember() throws {
+        let scratch = try TemporaryWorkspace()
+        try scratch.drop("drop.zip", bytes: try ArchiveMaker.zip([.init("accounts.csv", Self.csv), .init("invoices.csv", "a\n1\n")]))
+        #expect(try run(scratch).failed == 1)
+        #expect(scratch.text(scratch.workspace.failed + "/drop.zip.error.txt").contains("drop.zip/invoices.csv: no template matches"))
+        #expect(scratch.files(in: scratch.workspace.outbox).isEmpty)
+    }
+
+    @Test("windows-1250 CSV with the encoding named in the template")
+    func codePage() throws {
+        let scratch = try TemporaryWorkspace()
+        let template = try Fixtures.template("""
+        takes: legacy*.csv
+        source: {encoding: windows-1250, delimiter: ";"}
+        target: {system: sales, entity: account, name: legacy}
+        fields:
+          name: name
+        """)
+        try scratch.drop("legacy.csv", bytes: Array("name;city\n".utf8) + [0xC1, 0x72, 0x76, 0xED, 0x7A, 0x74, 0xFB, 0x72, 0xF5] + Array(";x\n".utf8))
+        let summary = try RunPass(workspace: scratch.workspace, templates: [template], clock: { RunPassTests.fixedTime }).run()
+        #expect(summary.succeeded, "\(summary.files.compactMap(\.error))")
+        #expect(outboxText(scratch, "legacy-legacy-20261125T120000Z.csv").contains("Árvíztűrő"))
+    }
+
+    @Test("templates whose after: entries form a cycle are reported")
+    func dependencyCycle() throws {
+        let a = try Fixtures.template("takes: a.csv\nafter: b\ntarget: {system: sales, entity: a}\nfields:\n  x: x\n", name: "a")
+        let b = try Fixtures.template("takes: b.csv\nafter: a\ntarget: {system: sales, entity: b}\nfields:\n  x: x\n", name: "b")
+        #expect(throws: InputError.self) { _ = try DependencyOrder(templates: [a, b]) }
+        let order = try DependencyOrder(templates: [try Fixtures.template(Self.contacts, name: "contacts"), try Fixtures.template(Self.accounts, name: "accounts")])
+        #expect(order.rank(try Fixtures.template(Self.accounts, name: "accounts")) < order.rank(try Fixtures.template(Self.contacts, name: "contacts")))
+    }
+}
