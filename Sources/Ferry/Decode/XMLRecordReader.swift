@@ -174,10 +174,29 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
     private func collect(_ attributes: XMLAttributes, prefix: String) {
         attributes.forEach { name, value in
             if let index = attributeColumns[prefix + "@" + String(cString: name)] {
-                values[index] = Array(value)
+                values[index] = Self.unescapeAmpersands(value)
                 present[index] = true
             }
         }
+    }
+
+    /// Without entity substitution libxml2 hands `&amp;` in attribute values over as `&#38;`.
+    private static func unescapeAmpersands(_ value: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let marker = Array("&#38;".utf8)
+        var result: [UInt8] = []
+        result.reserveCapacity(value.count)
+        var index = 0
+        while index < value.count {
+            if value[index] == UInt8(ascii: "&"), index + marker.count <= value.count,
+               value[index..<(index + marker.count)].elementsEqual(marker) {
+                result.append(UInt8(ascii: "&"))
+                index += marker.count
+            } else {
+                result.append(value[index])
+                index += 1
+            }
+        }
+        return result
     }
 
     private func finishRecord() {

@@ -8,14 +8,14 @@ final class RejectsReport {
 
     init(stagingFolder: String) throws {
         staged = try StagedFile(in: stagingFolder, suffix: "rejects.csv")
-        csv = try CSVWriter(sink: staged.file, encoding: .utf8WithBOM)
-        try csv.writeHeader(Self.header)
+        csv = CSVWriter(sink: staged.file, layout: CSVLayout())
+        try csv.begin(fields: Self.header)
     }
 
     func add(_ problems: [RowProblem]) throws {
         for problem in problems {
             let place = problem.location
-            try csv.writeRow([place.file, place.line.map(String.init) ?? "", place.record.map(String.init) ?? "",
+            try csv.write(row: [place.file, place.line.map(String.init) ?? "", place.record.map(String.init) ?? "",
                               place.field ?? "", problem.value ?? "", problem.reason])
         }
         rows += 1

@@ -1,9 +1,10 @@
 /// The encode stage's output for one input: rows go in, a finished file comes out in staging.
 protocol TargetWriter: AnyObject {
+    /// Throws `UnencodableValue` for a row the output encoding cannot hold (nothing of it is written).
     func write(row: [String]) throws
     /// Completes the output in its staging file, ready for delivery.
     func finish() throws -> StagedFile
-    /// The file name extension of the output (`zip`, `csv`).
+    /// The file name extension of the output (`zip`, `csv`, `xml.gz`).
     var fileExtension: String { get }
     var rowsWritten: Int { get }
 }
@@ -14,8 +15,8 @@ extension TargetSpec {
         switch system {
         case .financeAndOperations:
             try DataPackageWriter(target: self, fields: fields, stagingFolder: stagingFolder, created: created, sourceName: sourceName)
-        case .sales:
-            try ImportFileWriter(fields: fields, stagingFolder: stagingFolder)
+        case .sales, .file:
+            try DataFileWriter(format: format, fields: fields, stagingFolder: stagingFolder)
         }
     }
 }

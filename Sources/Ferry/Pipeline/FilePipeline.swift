@@ -41,9 +41,17 @@ public struct FilePipeline: Sendable {
         do {
             while try decoder.next(into: &record) {
                 report.rowsRead += 1
-                switch transformer.transform(record, into: &row) {
+                var outcome = transformer.transform(record, into: &row)
+                if outcome == .row {
+                    do {
+                        try writer.write(row: row)
+                    } catch let unencodable as UnencodableValue {
+                        outcome = .rejected([transformer.problem(unencodable, in: record)])
+                    }
+                }
+                switch outcome {
                 case .row:
-                    try writer.write(row: row)
+                    break
                 case .filtered:
                     report.rowsFiltered += 1
                 case .rejected(let problems):

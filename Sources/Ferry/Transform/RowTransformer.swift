@@ -62,6 +62,13 @@ public struct RowTransformer: Sendable {
         return problems.isEmpty ? .row : .rejected(problems)
     }
 
+    /// The row problem for a value the output encoding cannot hold.
+    func problem(_ unencodable: UnencodableValue, in record: SourceRecord) -> RowProblem {
+        let field = unencodable.field < fields.count ? fields[unencodable.field].target : "field \(unencodable.field + 1)"
+        return RowProblem(location: location(record, field: field), value: String(unencodable.character),
+                          reason: "\(field) has the character \"\(unencodable.character)\", which \(unencodable.encoding.rawValue) cannot represent")
+    }
+
     private func location(_ record: SourceRecord, field: String?) -> InputLocation {
         InputLocation(file: fileName, line: record.line, record: record.number, field: field)
     }

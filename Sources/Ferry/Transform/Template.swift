@@ -64,14 +64,8 @@ public struct TargetSpec: Sendable, Equatable {
     public enum System: String, Sendable {
         case financeAndOperations = "finance-and-operations"
         case sales
-    }
-
-    /// The encoding and layout of the entity data file.
-    public enum FileFormat: String, Sendable {
-        /// UTF-16 LE with BOM and CRLF; F&O source format `CSV-Unicode` (the default).
-        case csvUnicode = "csv-unicode"
-        /// UTF-8 with BOM and CRLF; F&O source format `CSV`, or a Dataverse import file.
-        case csvUTF8 = "csv-utf8"
+        /// Any other system: a data file in the format the template describes.
+        case file
     }
 
     public var system: System
@@ -81,7 +75,8 @@ public struct TargetSpec: Sendable, Equatable {
     public var label: String
     /// Prefix of output names (`customers` -> `customers-accounts-20261125T120000Z.zip`).
     public var outputName: String
-    public var fileFormat: FileFormat
+    /// The data file's layout (for F&O, the file inside the package).
+    public var format: OutputFormat
     public var definitionGroup: String
 }
 

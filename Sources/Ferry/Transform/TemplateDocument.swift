@@ -8,7 +8,9 @@ struct TemplateDocument {
 
     private static let topLevelKeys = ["version", "description", "takes", "source", "target", "filter", "fields", "maps", "max_rejects", "after"]
     private static let sourceKeys = ["format", "delimiter", "encoding", "invalid_bytes", "record"]
-    private static let targetKeys = ["system", "entity", "label", "name", "file_format", "definition_group"]
+    private static let targetKeys = ["system", "entity", "label", "name", "format", "compress", "csv", "xml", "definition_group"]
+    private static let csvKeys = ["delimiter", "encoding", "bom", "line_ending"]
+    private static let xmlKeys = ["root", "record", "fields", "encoding"]
 
     func template() throws(TemplateError) -> Template {
         let top = try mapping(root, what: "the template")
@@ -67,23 +69,8 @@ struct TemplateDocument {
             }
             options.format = parsed
         }
-        if let delimiter = section["delimiter"] {
-            let value = try text(delimiter, what: "delimiter")
-            let named: [String: String] = ["tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"]
-            let resolved = named[value.lowercased()] ?? value
-            guard resolved.utf8.count == 1, let byte = resolved.utf8.first, byte != UInt8(ascii: "\"") else {
-                throw error(at: delimiter, "delimiter must be one character (\",\", \";\", \"|\" or tab)")
-            }
-            options.delimiter = byte
-        }
-        if let encoding = section["encoding"] {
-            let value = try text(encoding, what: "encoding")
-            guard let parsed = TextEncoding(name: value) else {
-                throw error(at: encoding, "encoding \"\(value)\" is not supported",
-                            hint: TextEncoding.allCases.map(\.rawValue).joined(separator: ", "))
-            }
-            options.encoding = parsed
-        }
+        if let node = section["delimiter"] { options.delimiter = try delimiter(node) }
+        if let node = section["encoding"] { options.encoding = try encoding(node) }
         if let node = section["invalid_bytes"] {
             let value = try text(node, what: "invalid_bytes").lowercased()
             guard value == "fail" || value == "replace" else {
@@ -108,10 +95,10 @@ struct TemplateDocument {
         let systemText = try text(systemNode, what: "system").lowercased()
         let aliases: [String: TargetSpec.System] = [
             "finance-and-operations": .financeAndOperations, "fno": .financeAndOperations, "f&o": .financeAndOperations,
-            "sales": .sales, "dataverse": .sales,
+            "sales": .sales, "dataverse": .sales, "file": .file, "other": .file,
         ]
         guard let system = aliases[systemText] else {
-            throw error(at: systemNode, "unknown target system \"\(systemText)\"", hint: "finance-and-operations or sales")
+            throw error(at: systemNode, "unknown target system \"\(systemText)\"", hint: "finance-and-operations, sales or file")
         }
         let entity = try text(try required(section, "entity", hint: "e.g. CustCustomerV3Entity"), what: "entity")
         var label = entity
@@ -120,21 +107,92 @@ struct TemplateDocument {
         } else if let node = section["label"] {
             label = try text(node, what: "label")
         }
-        var format: TargetSpec.FileFormat = system == .sales ? .csvUTF8 : .csvUnicode
-        if let node = section["file_format"] {
-            let value = try text(node, what: "file_format").lowercased()
-            guard let parsed = TargetSpec.FileFormat(rawValue: value) else {
-                throw error(at: node, "unknown file_format \"\(value)\"", hint: "csv-unicode or csv-utf8")
-            }
-            format = parsed
-        }
+        let format = try parseOutputFormat(section, system: system, entity: entity)
         let outputName = try section["name"].map { node throws(TemplateError) in try text(node, what: "name") } ?? templateName
         guard !outputName.contains("/"), !outputName.hasPrefix(".") else {
             throw error(at: section["name"] ?? node, "the output name must be a plain file name prefix")
         }
         let group = try section["definition_group"].map { node throws(TemplateError) in try text(node, what: "definition_group") }
         return TargetSpec(system: system, entity: entity, label: label, outputName: outputName,
-                          fileFormat: format, definitionGroup: group ?? "Ferry \(label)")
+                          format: format, definitionGroup: group ?? "Ferry \(label)")
+    }
+
+    /// `format:`, `compress:` and the `csv:` / `xml:` details, with each system's defaults.
+    private func parseOutputFormat(_ section: Node.Mapping, system: TargetSpec.System, entity: String) throws(TemplateError) -> OutputFormat {
+        let formatName = try section["format"].map { node throws(TemplateError) in try text(node, what: "format").lowercased() } ?? "csv"
+        var gzip = false
+        if let node = section["compress"] {
+            let value = try text(node, what: "compress").lowercased()
+            guard value == "gzip" || value == "none" else { throw error(at: node, "compress must be gzip or none") }
+            guard value == "none" || system != .financeAndOperations else {
+                throw error(at: node, "an F&O package is a zip already; compress applies to sales and file targets")
+            }
+            gzip = value == "gzip"
+        }
+        switch formatName {
+        case "csv":
+            var layout = CSVLayout()
+            layout.encoding = system == .financeAndOperations ? .utf16LittleEndian : .utf8
+            layout.byteOrderMark = system != .file
+            layout.lineEnding = system == .file ? .lf : .crlf
+            if let node = section["csv"] {
+                let csv = try mapping(node, what: "csv")
+                try checkKeys(csv, allowed: Self.csvKeys, in: "csv")
+                if let node = csv["delimiter"] { layout.delimiter = try delimiter(node) }
+                if let node = csv["encoding"] { layout.encoding = try encoding(node) }
+                if let node = csv["bom"] { layout.byteOrderMark = try flag(node, what: "bom") }
+                if let node = csv["line_ending"] {
+                    let value = try text(node, what: "line_ending").lowercased()
+                    guard let ending = CSVLayout.LineEnding(rawValue: value) else { throw error(at: node, "line_ending must be crlf or lf") }
+                    layout.lineEnding = ending
+                }
+            }
+            return OutputFormat(layout: .csv(layout), gzip: gzip)
+        case "xml":
+            let isPackage = system == .financeAndOperations
+            var layout = XMLLayout(root: isPackage ? "Document" : "records", record: isPackage ? entity.uppercased() : entity)
+            if let node = section["xml"] {
+                let xml = try mapping(node, what: "xml")
+                try checkKeys(xml, allowed: Self.xmlKeys, in: "xml")
+                if let node = xml["root"] { layout.root = try text(node, what: "root") }
+                if let node = xml["record"] { layout.record = try text(node, what: "record") }
+                if let node = xml["encoding"] { layout.encoding = try encoding(node) }
+                if let node = xml["fields"] {
+                    let value = try text(node, what: "fields").lowercased()
+                    guard value == "elements" || value == "attributes" else { throw error(at: node, "fields must be elements or attributes") }
+                    layout.fieldsAsAttributes = value == "attributes"
+                }
+            }
+            return OutputFormat(layout: .xml(layout), gzip: gzip)
+        default:
+            throw error(at: section["format"] ?? root, "unknown output format \"\(formatName)\"", hint: "csv or xml")
+        }
+    }
+
+    private func delimiter(_ node: Node) throws(TemplateError) -> UInt8 {
+        let value = try text(node, what: "delimiter")
+        let named: [String: String] = ["tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"]
+        let resolved = named[value.lowercased()] ?? value
+        guard resolved.utf8.count == 1, let byte = resolved.utf8.first, byte != UInt8(ascii: "\"") else {
+            throw error(at: node, "delimiter must be one character (\",\", \";\", \"|\" or tab)")
+        }
+        return byte
+    }
+
+    private func encoding(_ node: Node) throws(TemplateError) -> TextEncoding {
+        let value = try text(node, what: "encoding")
+        guard let parsed = TextEncoding(name: value) else {
+            throw error(at: node, "encoding \"\(value)\" is not supported", hint: TextEncoding.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return parsed
+    }
+
+    private func flag(_ node: Node, what: String) throws(TemplateError) -> Bool {
+        switch try text(node, what: what).lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error(at: node, "\(what) must be true or false")
+        }
     }
 
     private func parseMaps(_ node: Node?) throws(TemplateError) -> [String: ValueMap] {

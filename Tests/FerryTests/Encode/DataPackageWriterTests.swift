@@ -4,12 +4,18 @@ import Testing
 
 @Suite("F&O data package")
 struct DataPackageWriterTests {
+    static let unicodeCSV: OutputFormat = {
+        var layout = CSVLayout()
+        layout.encoding = .utf16LittleEndian
+        return OutputFormat(layout: .csv(layout))
+    }()
+
     /// Writes a package and inspects it with Python's zipfile and ElementTree: an independent reader.
     @Test("the zip holds Manifest.xml, PackageHeader.xml and the entity file as F&O lays them out")
     func packageLayout() throws {
         let scratch = try TemporaryWorkspace()
         let target = TargetSpec(system: .financeAndOperations, entity: "CustCustomerV3Entity", label: "Customers & Co V3",
-                                outputName: "customers", fileFormat: .csvUnicode, definitionGroup: "Group <1>")
+                                outputName: "customers", format: Self.unicodeCSV, definitionGroup: "Group <1>")
         let time = UTCDateTime(year: 2026, month: 11, day: 25, hour: 13, minute: 5, second: 12)
         let writer = try target.makeWriter(fields: ["CUSTOMERACCOUNT", "ORGANIZATIONNAME"], stagingFolder: scratch.workspace.staging,
                                            created: time, sourceName: "accounts.csv")
@@ -62,7 +68,7 @@ struct DataPackageWriterTests {
     func salesFile() throws {
         let scratch = try TemporaryWorkspace()
         let target = TargetSpec(system: .sales, entity: "product", label: "product", outputName: "products",
-                                fileFormat: .csvUTF8, definitionGroup: "")
+                                format: OutputFormat(layout: .csv(CSVLayout())), definitionGroup: "")
         let writer = try target.makeWriter(fields: ["productnumber", "name"], stagingFolder: scratch.workspace.staging,
                                            created: .now(), sourceName: "p.csv")
         try writer.write(row: ["P1", "Kábel, 3 m"])

@@ -1,33 +1,64 @@
 import CLibXML2
 
-/// Writes a small XML document through libxml2's xmlTextWriter, which escapes every name and text.
+/// Writes XML through libxml2's xmlTextWriter, which escapes every name and text, into a byte
+/// sink as it goes (`XMLWriter(sink:)`) or into memory (`XMLWriter()` + `finish()`).
 ///
-/// Owns the writer and its memory buffer; `finish()` returns the UTF-8 document.
+/// Owns the writer; output errors from the sink are kept and rethrown.
 final class XMLWriter {
     struct Failure: Error, CustomStringConvertible {
         var operation: String
         var description: String { "XML writer failed at \(operation)" }
     }
 
-    private let buffer: xmlBufferPtr
-    private var writer: xmlTextWriterPtr?
+    /// Carries the sink into libxml2's C write callback.
+    private final class Channel {
+        let sink: ByteSink
+        var error: Error?
+        init(sink: ByteSink) { self.sink = sink }
+    }
 
-    init() throws {
-        guard let buffer = xmlBufferCreate() else { throw Failure(operation: "xmlBufferCreate") }
-        guard let writer = xmlNewTextWriterMemory(buffer, 0) else {
-            xmlBufferFree(buffer)
-            throw Failure(operation: "xmlNewTextWriterMemory")
-        }
-        self.buffer = buffer
+    private let channel: Channel
+    private var writer: xmlTextWriterPtr?
+    private let memory: MemorySink?
+
+    /// A document in memory; `finish()` returns its bytes.
+    convenience init(indent: Bool = true) throws {
+        let memory = MemorySink()
+        try self.init(sink: memory, encoding: .utf8, indent: indent, memory: memory)
+    }
+
+    /// A document streamed into `sink` in `encoding` (characters it lacks become character references).
+    convenience init(sink: ByteSink, encoding: TextEncoding, indent: Bool) throws {
+        try self.init(sink: sink, encoding: encoding, indent: indent, memory: nil)
+    }
+
+    private init(sink: ByteSink, encoding: TextEncoding, indent: Bool, memory: MemorySink?) throws {
+        self.channel = Channel(sink: sink)
+        self.memory = memory
+        let handler = encoding == .utf8 ? nil : xmlFindCharEncodingHandler(encoding.rawValue)
+        let context = Unmanaged.passUnretained(channel).toOpaque()
+        let output = xmlOutputBufferCreateIO({ context, bytes, length in
+            guard let context, let bytes else { return -1 }
+            let channel = Unmanaged<Channel>.fromOpaque(context).takeUnretainedValue()
+            do {
+                try channel.sink.write(UnsafeRawBufferPointer(start: bytes, count: Int(length)))
+                return length
+            } catch {
+                channel.error = error
+                return -1
+            }
+        }, nil, context, handler)
+        guard let output, let writer = xmlNewTextWriter(output) else { throw Failure(operation: "create") }
         self.writer = writer
-        xmlTextWriterSetIndent(writer, 1)
-        xmlTextWriterSetIndentString(writer, "  ")
-        try check(xmlTextWriterStartDocument(writer, "1.0", "UTF-8", nil), "start document")
+        if indent {
+            xmlTextWriterSetIndent(writer, 1)
+            xmlTextWriterSetIndentString(writer, "  ")
+        }
+        try check(xmlTextWriterStartDocument(writer, "1.0", encoding == .utf8 ? "UTF-8" : encoding.rawValue.uppercased(), nil), "start document")
     }
 
     deinit {
         if let writer { xmlFreeTextWriter(writer) }
-        xmlBufferFree(buffer)
     }
 
     func startElement(_ name: String) throws {
@@ -54,17 +85,24 @@ final class XMLWriter {
         try endElement()
     }
 
-    /// Ends the document and returns its bytes; the writer cannot be used afterwards.
+    /// Ends the document and flushes it to the sink; returns the bytes when writing to memory.
+    @discardableResult
     func finish() throws -> [UInt8] {
         try check(xmlTextWriterEndDocument(writer), "end document")
-        xmlFreeTextWriter(writer)
+        xmlFreeTextWriter(writer)  // flushes and closes the output buffer
         writer = nil
-        let count = Int(xmlBufferLength(buffer))
-        guard let content = xmlBufferContent(buffer) else { return [] }
-        return Array(UnsafeBufferPointer(start: content, count: count))
+        if let error = channel.error { throw error }
+        return memory?.bytes ?? []
     }
 
     private func check(_ status: Int32, _ operation: String) throws {
+        if let error = channel.error { throw error }
         guard status >= 0 else { throw Failure(operation: operation) }
     }
+}
+
+/// Collects bytes in memory (small documents such as Manifest.xml).
+final class MemorySink: ByteSink {
+    private(set) var bytes: [UInt8] = []
+    func write(_ bytes: UnsafeRawBufferPointer) throws { self.bytes.append(contentsOf: bytes) }
 }

@@ -1,14 +1,20 @@
 import CZlib
 
-/// Raw deflate (as zip entries use it) over zlib; owns its `z_stream`.
+/// zlib deflate, raw (as zip entries use it) or with a gzip header and trailer; owns its `z_stream`.
 final class Deflater {
+    enum Framing {
+        case raw
+        /// gzip with a zero modification time, so the same input gives the same bytes.
+        case gzip
+    }
+
     private var stream = z_stream()
     private var output: [UInt8]
 
-    /// `level` 1 (fastest) ... 9 (smallest); raw deflate, no zlib or gzip header.
-    init(level: Int32, outputBufferSize: Int = 1 << 17) throws {
+    /// `level` 1 (fastest) ... 9 (smallest).
+    init(level: Int32, framing: Framing = .raw, outputBufferSize: Int = 1 << 17) throws {
         output = [UInt8](repeating: 0, count: outputBufferSize)
-        let status = ferry_deflateInit2(&stream, level, -15)
+        let status = ferry_deflateInit2(&stream, level, framing == .raw ? -15 : 31)
         guard status == Z_OK else { throw ZlibError(code: status, stream: stream) }
     }
 

@@ -1,0 +1,25 @@
+/// Writes target rows in one file format into a byte sink.
+protocol RecordEncoder: AnyObject {
+    func begin(fields: [String]) throws
+    /// Throws `UnencodableValue` (before writing anything) when a value cannot be written in the
+    /// output's encoding; the pipeline rejects that row.
+    func write(row: [String]) throws
+    func finish() throws
+    var rowsWritten: Int { get }
+}
+
+/// A value with a character the output encoding cannot represent.
+struct UnencodableValue: Error {
+    var field: Int
+    var character: Character
+    var encoding: TextEncoding
+}
+
+extension OutputFormat.Layout {
+    func makeEncoder(sink: ByteSink) throws -> RecordEncoder {
+        switch self {
+        case .csv(let layout): CSVWriter(sink: sink, layout: layout)
+        case .xml(let layout): try XMLRecordWriter(sink: sink, layout: layout)
+        }
+    }
+}
