@@ -18,13 +18,16 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let console = Console()
         let templates: (all: [Template], forced: Template?)
+        let config: WorkspaceConfig
         do {
+            config = try options.config()
             templates = try options.loadTemplates()
         } catch {
             console.error("\(error)")
             throw ExitCode(2)
         }
-        let pass = RunPass(workspace: options.workspace, templates: templates.all, forcedTemplate: templates.forced)
+        let pass = RunPass(workspace: options.workspace, templates: templates.all, forcedTemplate: templates.forced,
+                           limits: config.limits)
         let summary: RunSummary
         do {
             summary = try pass.run(observer: console)

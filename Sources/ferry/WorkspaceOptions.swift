@@ -14,13 +14,18 @@ struct WorkspaceOptions: ParsableArguments {
 
     var workspace: Workspace { Workspace(root: root) }
 
+    /// The workspace's `ferry.yaml`, or the defaults.
+    func config() throws -> WorkspaceConfig {
+        try WorkspaceConfig.load(root: workspace.root)
+    }
+
     /// The templates to use: the forced one, or every template in the templates folder.
     func loadTemplates() throws -> (all: [Template], forced: Template?) {
         let loader = TemplateLoader()
         if let template {
             return ([], try loader.load(path: template))
         }
-        let folder = try templates ?? WorkspaceConfig.load(root: workspace.root).templates ?? workspace.root + "/templates"
+        let folder = try templates ?? config().templates ?? workspace.root + "/templates"
         return (try loader.loadFolder(folder), nil)
     }
 }

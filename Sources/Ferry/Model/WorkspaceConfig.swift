@@ -6,12 +6,16 @@ import Yams
 /// ```yaml
 /// version: 1
 /// templates: samples/templates   # relative to the workspace root
+/// limits:
+///   max_decompressed_size: 16 GiB   # per input, all bundle members together
+///   max_compression_ratio: 250      # refused above this once 64 MiB are out
 /// ```
 public struct WorkspaceConfig: Sendable, Equatable {
     public static let fileName = "ferry.yaml"
 
     /// The templates folder, absolute.
     public var templates: String?
+    public var limits = DecompressionLimits()
 
     /// Reads `<root>/ferry.yaml` when it exists.
     public static func load(root: String) throws(TemplateError) -> WorkspaceConfig {
@@ -40,11 +44,49 @@ public struct WorkspaceConfig: Sendable, Equatable {
                     throw TemplateError(file: path, line: value.mark?.line, column: value.mark?.column, "templates must be a folder path")
                 }
                 config.templates = folder.hasPrefix("/") ? folder : root + "/" + folder
+            case "limits":
+                try readLimits(value, into: &config.limits, path: path)
             default:
                 throw TemplateError(file: path, line: key.mark?.line, column: key.mark?.column,
-                                    "unknown key \"\(name)\"", hint: "known keys: version, templates")
+                                    "unknown key \"\(name)\"", hint: "known keys: version, templates, limits")
             }
         }
         return config
+    }
+
+    private static func readLimits(_ node: Node, into limits: inout DecompressionLimits, path: String) throws(TemplateError) {
+        guard let mapping = node.mapping else {
+            throw TemplateError(file: path, line: node.mark?.line, column: node.mark?.column, "limits must be a section")
+        }
+        for (key, value) in mapping {
+            let name = key.scalar?.string ?? ""
+            let text = value.scalar?.string ?? ""
+            func fail(_ message: String) -> TemplateError {
+                TemplateError(file: path, line: value.mark?.line, column: value.mark?.column, message)
+            }
+            switch name {
+            case "max_decompressed_size":
+                guard let bytes = parseSize(text) else { throw fail("max_decompressed_size must be a size such as 16 GiB or 500 MB") }
+                limits.maxBytes = bytes
+            case "max_compression_ratio":
+                guard let ratio = Int64(text), ratio > 0 else { throw fail("max_compression_ratio must be a whole number above 0") }
+                limits.maxRatio = ratio
+            default:
+                throw TemplateError(file: path, line: key.mark?.line, column: key.mark?.column, "unknown key \"\(name)\" in limits",
+                                    hint: "max_decompressed_size, max_compression_ratio")
+            }
+        }
+    }
+
+    /// `16 GiB`, `500 MB`, `1048576` -> bytes.
+    static func parseSize(_ text: String) -> Int64? {
+        let trimmed = text.trimmingWhitespace()
+        let digits = trimmed.prefix { $0.isNumber }
+        guard let number = Int64(digits) else { return nil }
+        let unit = String(trimmed.dropFirst(digits.count)).trimmingWhitespace().lowercased()
+        let factors: [String: Int64] = ["": 1, "b": 1, "kb": 1000, "kib": 1 << 10, "mb": 1_000_000, "mib": 1 << 20,
+                                        "gb": 1_000_000_000, "gib": 1 << 30, "tb": 1_000_000_000_000, "tib": 1 << 40]
+        guard let factor = factors[unit] else { return nil }
+        return number * factor
     }
 }
