@@ -23,11 +23,17 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
         ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
         .target(
             name: "Ferry",
             dependencies: [
                 "CZlib",
                 "CLibXML2",
+                "CSQLite",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -37,6 +37,9 @@ final class Console: RunObserver {
         case .failed:
             print("failed     \(report.name)  [\(counts)] \(time)")
             print(Self.indent(report.error ?? "unknown error"))
+        case .duplicate:
+            print("duplicate  \(report.name): archived, nothing delivered")
+            print(Self.indent(report.error ?? ""))
         case .retryLater:
             print("retry      \(report.name): put back into the inbox  [\(counts)]")
             print(Self.indent(report.error ?? "unknown error"))
@@ -59,7 +62,7 @@ final class Console: RunObserver {
             return
         }
         print("""
-        Summary: \(summary.files.count) files (\(summary.delivered) delivered, \(summary.failed) failed, \(summary.retryLater) to retry); \
+        Summary: \(summary.files.count) files (\(summary.delivered) delivered, \(summary.duplicates) duplicates, \(summary.failed) failed, \(summary.retryLater) to retry); \
         rows read \(summary.rowsRead), written \(summary.rowsWritten), filtered \(summary.rowsFiltered), rejected \(summary.rowsRejected); \
         \(Self.format(summary.seconds)) s
         """)

@@ -10,9 +10,10 @@ enum FailureNote {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func write(_ text: String, stagingFolder: String, into folder: String, name: String) throws {
+    /// Writes the note into staging, synced; returns its path for the move plan.
+    static func stage(_ text: String, stagingFolder: String) throws -> String {
         let staged = try StagedFile(in: stagingFolder, suffix: "txt")
         try staged.file.write(Array(text.utf8))
-        _ = try staged.commit(into: folder, name: name)
+        return try staged.detach()
     }
 }

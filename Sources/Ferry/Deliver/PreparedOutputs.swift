@@ -1,11 +1,19 @@
 /// The outputs of one input (or of every member of a bundle), complete in staging and not yet
-/// visible. `commit` publishes them all; dropping them unpublished deletes them.
+/// visible. Dropping them unpublished deletes them; `detach` hands them over to a move plan.
 final class PreparedOutputs {
+    /// An output ready to be moved: where it is in staging and where it should go.
+    struct Planned {
+        var stagingPath: String
+        var folder: String
+        var name: String
+        var kind: Ledger.Move.Kind
+    }
+
     private struct Output {
         var staged: StagedFile
         var folder: String
         var name: String
-        var isPackage: Bool
+        var kind: Ledger.Move.Kind
     }
 
     private let workspace: Workspace
@@ -16,11 +24,11 @@ final class PreparedOutputs {
     }
 
     func add(_ staged: StagedFile, into folder: String, name: String, isPackage: Bool) {
-        outputs.append(Output(staged: staged, folder: folder, name: name, isPackage: isPackage))
+        outputs.append(Output(staged: staged, folder: folder, name: name, kind: isPackage ? .package : .report))
     }
 
     func add(_ rejects: RejectsReport, name: String) {
-        outputs.append(Output(staged: rejects.staged, folder: workspace.reports, name: name, isPackage: false))
+        outputs.append(Output(staged: rejects.staged, folder: workspace.reports, name: name, kind: .report))
     }
 
     func absorb(_ other: PreparedOutputs) {
@@ -28,14 +36,12 @@ final class PreparedOutputs {
         other.outputs = []
     }
 
-    /// Publishes every output: packages into outbox/, rejects into reports/. Returns their paths.
-    func commit() throws -> (packages: [String], reports: [String]) {
-        var packages: [String] = [], reports: [String] = []
-        for output in outputs {
-            let path = try output.staged.commit(into: output.folder, name: output.name)
-            if output.isPackage { packages.append(path) } else { reports.append(path) }
+    /// Syncs every output to disk and gives up ownership: from here the ledger's plan moves them.
+    func detach() throws -> [Planned] {
+        let planned = try outputs.map { output in
+            Planned(stagingPath: try output.staged.detach(), folder: output.folder, name: output.name, kind: output.kind)
         }
         outputs = []
-        return (packages, reports)
+        return planned
     }
 }

@@ -58,19 +58,4 @@ public struct Inbox: Sendable {
     public func release(_ claimed: ClaimedFile) throws -> String {
         try FileMover.moveNoReplace(claimed.path, into: workspace.inbox, name: claimed.name)
     }
-
-    /// After a crash: returns every file left in the work area to the inbox and deletes
-    /// half-written outputs. Returns the names that were returned.
-    public func recover() throws -> [String] {
-        let fileManager = FileManager.default
-        for leftover in (try? fileManager.contentsOfDirectory(atPath: workspace.staging)) ?? [] {
-            try? fileManager.removeItem(atPath: workspace.staging + "/" + leftover)
-        }
-        var returned: [String] = []
-        for name in ((try? fileManager.contentsOfDirectory(atPath: workspace.work)) ?? []).sorted() {
-            _ = try FileMover.moveNoReplace(workspace.work + "/" + name, into: workspace.inbox, name: name)
-            returned.append(name)
-        }
-        return returned
-    }
 }

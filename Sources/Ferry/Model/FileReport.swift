@@ -7,6 +7,8 @@ public struct FileReport: Sendable, Equatable {
         case failed
         /// A fault outside the input (disk full, permissions): the input went back to the inbox.
         case retryLater = "retry-later"
+        /// The same content was delivered before: archived, no new outputs.
+        case duplicate
     }
 
     public var name: String
@@ -42,6 +44,7 @@ public struct RunSummary: Sendable, Equatable {
 
     public var delivered: Int { files.filter { $0.outcome == .delivered }.count }
     public var failed: Int { files.filter { $0.outcome == .failed }.count }
+    public var duplicates: Int { files.filter { $0.outcome == .duplicate }.count }
     public var retryLater: Int { files.filter { $0.outcome == .retryLater }.count }
     public var rowsRead: Int { files.reduce(0) { $0 + $1.rowsRead } }
     public var rowsWritten: Int { files.reduce(0) { $0 + $1.rowsWritten } }

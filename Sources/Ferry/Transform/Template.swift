@@ -20,6 +20,8 @@ public struct Template: Sendable {
     public var filter: RowCondition?
     public var fields: [FieldRule]
     public var rejectLimit: RejectLimit
+    /// SHA-256 of the template file's text: which version of the rules made an output.
+    public var contentHash: String = ""
     /// Templates whose inputs must be processed before this one's in a bundle (customers before contacts).
     public var after: [String] = []
 

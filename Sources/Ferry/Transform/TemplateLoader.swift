@@ -44,7 +44,11 @@ public struct TemplateLoader: Sendable {
         } catch {
             throw TemplateError(file: path, "cannot read the YAML: \(error)")
         }
-        return try TemplateDocument(root: root, path: path).template()
+        var template = try TemplateDocument(root: root, path: path).template()
+        var hasher = SHA256()
+        hasher.update(Array(text.utf8))
+        template.contentHash = hasher.finalizeHex()
+        return template
     }
 
     private static func templateError(from error: YamlError, path: String) -> TemplateError {

@@ -1,0 +1,159 @@
+import Foundation
+
+/// Takes one inbox file from claim to its final place, recording every step in the ledger first:
+///
+///     claim (rename into work/) -> ledger "claimed" -> digest: seen before? -> duplicate (archive)
+///       -> decode/transform/encode into staging -> plan moves, ledger "delivering" -> moves -> "done"
+///       -> or, when the file is at fault: plan moves into failed/, "failing" -> moves -> "failed"
+///       -> or, when the fault is elsewhere: back into the inbox, "returned"
+///
+/// A crash leaves either a "claimed" entry (nothing visible yet: the input goes back to the inbox)
+/// or a plan in the ledger that `Recovery` completes: no package is lost or delivered twice.
+public struct InputProcessor: Sendable {
+    public let workspace: Workspace
+    public let ledger: Ledger
+    let router: TemplateRouter
+    public let limits: DecompressionLimits
+    /// Deliver even when the same content was delivered before.
+    public let force: Bool
+    /// Inputs interrupted by this many crashes go to failed/ instead of being tried again.
+    public let maxInterruptions: Int
+    let clock: @Sendable () -> UTCDateTime
+
+    public init(workspace: Workspace, ledger: Ledger, templates: [Template], forcedTemplate: Template? = nil,
+                limits: DecompressionLimits = DecompressionLimits(), force: Bool = false, maxInterruptions: Int = 3,
+                clock: @escaping @Sendable () -> UTCDateTime = UTCDateTime.now) {
+        self.workspace = workspace
+        self.ledger = ledger
+        self.router = TemplateRouter(templates: templates, forced: forcedTemplate)
+        self.limits = limits
+        self.force = force
+        self.maxInterruptions = maxInterruptions
+        self.clock = clock
+    }
+
+    /// Claims and processes one inbox file; nil when another process took it first.
+    public func process(_ file: InboxFile, observer: RunObserver) throws -> FileReport? {
+        let inbox = Inbox(workspace: workspace)
+        guard let claimed = try inbox.claim(file) else { return nil }
+        return try process(claimed, observer: observer)
+    }
+
+    /// Processes a file already in the work area (also `ferry replay`).
+    func process(_ claimed: ClaimedFile, observer: RunObserver, outputSuffix: String = "") throws -> FileReport {
+        let started = Date()
+        let time = clock()
+        let inbox = Inbox(workspace: workspace)
+        var report = FileReport(name: claimed.name, template: nil, outcome: .delivered)
+        let digest: String
+        do {
+            digest = try SHA256.file(claimed.path, displayName: claimed.name)
+        } catch {
+            report.outcome = .retryLater
+            report.error = "\(error)"
+            report.inputNowAt = try? inbox.release(claimed)
+            return report
+        }
+        let template = try? router.template(for: [claimed.name], displayName: claimed.name).get()
+        let id = try ledger.claim(name: claimed.name, size: claimed.size, digest: digest, template: template, at: time)
+        CrashPoint.reach("claimed")
+        defer { report.seconds = Date().timeIntervalSince(started) }
+
+        if !force, let previous = try ledger.delivered(digest: digest) {
+            report.outcome = .duplicate
+            report.template = previous.template
+            report.error = "same content as \(previous.name), delivered as ledger entry \(previous.id) on \(previous.finishedAt ?? previous.claimedAt); archived without new outputs"
+            try finish(id, claimed, moves: [], archiveTo: workspace.archive + "/" + time.day8601, state: .duplicate, report: &report, at: time)
+            return report
+        }
+        if try ledger.interruptions(digest: digest) >= maxInterruptions {
+            let error = InputError(.limit, InputLocation(file: claimed.name),
+                                   "quarantined: processing this content was interrupted \(maxInterruptions) times (the process crashed or was killed each time)",
+                                   hint: "check the file and Ferry's log; put it back into the inbox to try once more")
+            try fail(id, claimed, template: template, error: error, rejectsPath: nil, report: &report, at: time)
+            return report
+        }
+
+        do {
+            let prepared = try prepare(claimed, template: template, at: time, observer: observer, outputSuffix: outputSuffix, report: &report)
+            let planned = try prepared.detach()
+            let moves = try MoveExecutor.deliveryLock.withLock { _ in
+                var taken = Set<String>()
+                return planned.map { output -> Ledger.Move in
+                    let name = MoveExecutor.freeName(in: output.folder, for: output.name, avoiding: taken)
+                    taken.insert(output.folder + "/" + name)
+                    return Ledger.Move(source: output.stagingPath, destination: output.folder + "/" + name, kind: output.kind)
+                }
+            }
+            try finish(id, claimed, moves: moves, archiveTo: workspace.archive + "/" + time.day8601, state: .done, report: &report, at: time)
+        } catch let failure as PreparedFailure {
+            try fail(id, claimed, template: template, error: failure.error, rejectsPath: failure.rejectsPath, report: &report, at: time)
+        } catch let error as InputError {
+            try fail(id, claimed, template: template, error: error, rejectsPath: nil, report: &report, at: time)
+        } catch let error as SQLiteError {
+            throw error
+        } catch {
+            // Not the file's fault (disk full, permissions): keep it for a later attempt.
+            report.outcome = .retryLater
+            report.error = "\(error)"
+            report.inputNowAt = try? inbox.release(claimed)
+            try ledger.finish(id, state: .returned, report: report, at: time)
+        }
+        return report
+    }
+
+    private func prepare(_ claimed: ClaimedFile, template: Template?, at time: UTCDateTime, observer: RunObserver,
+                         outputSuffix: String, report: inout FileReport) throws -> PreparedOutputs {
+        if let bundle = try BundleKind.detect(path: claimed.path, displayName: claimed.name, limits: limits) {
+            observer.fileStarted(claimed.name, size: claimed.size, template: nil)
+            return try BundlePipeline(workspace: workspace, router: router, limits: limits)
+                .prepare(claimed, kind: bundle, at: time, observer: observer, report: &report)
+        }
+        let chosen = try template ?? router.template(for: [claimed.name], displayName: claimed.name).get()
+        report.template = chosen.name
+        observer.fileStarted(claimed.name, size: claimed.size, template: chosen.name)
+        let input = FilePipeline.Input(path: claimed.path, displayName: claimed.name, stem: claimed.stem + outputSuffix, size: claimed.size)
+        return try FilePipeline(workspace: workspace, limits: limits).prepare(input, with: chosen, at: time, observer: observer, report: &report)
+    }
+
+    /// Plans the moves (outputs, then the input into `archiveTo`), records them, carries them out.
+    private func finish(_ id: Int64, _ claimed: ClaimedFile, moves outputs: [Ledger.Move], archiveTo folder: String,
+                        state: Ledger.State, report: inout FileReport, at time: UTCDateTime) throws {
+        try Workspace.makeFolder(folder)
+        let moves = try MoveExecutor.deliveryLock.withLock { _ in
+            let input = Ledger.Move(source: claimed.path, destination: folder + "/" + MoveExecutor.freeName(in: folder, for: claimed.name), kind: .input)
+            let moves = outputs + [input]
+            try ledger.plan(id, state: state == .done ? .delivering : .failing, moves: moves, report: report)
+            CrashPoint.reach("planned")
+            return try MoveExecutor(ledger: ledger).execute(moves, entry: id) { index in
+                if index == 0 { CrashPoint.reach("moved-first") }
+            }
+        }
+        report.outputs = moves.filter { $0.kind == .package }.map(\.destination)
+        report.rejectsReport = moves.first { $0.kind == .report }?.destination
+        report.inputNowAt = moves.last?.destination
+        try ledger.finish(id, state: state, report: report, at: time)
+        CrashPoint.reach("finished")
+    }
+
+    /// Sends the input to failed/ with its reason (and rejects) beside it, through the same plan.
+    private func fail(_ id: Int64, _ claimed: ClaimedFile, template: Template?, error: InputError, rejectsPath: String?,
+                      report: inout FileReport, at time: UTCDateTime) throws {
+        report.outcome = .failed
+        report.error = error.description
+        let note = try FailureNote.stage(FailureNote.text(file: claimed.name, template: template, error: error.description, at: time),
+                                         stagingFolder: workspace.staging)
+        let moves = try MoveExecutor.deliveryLock.withLock { _ in
+            let name = MoveExecutor.freeName(in: workspace.failed, for: claimed.name)
+            let failed = workspace.failed + "/"
+            var moves = [Ledger.Move(source: note, destination: failed + name + ".error.txt", kind: .note)]
+            if let rejectsPath { moves.append(Ledger.Move(source: rejectsPath, destination: failed + name + ".rejects.csv", kind: .report)) }
+            moves.append(Ledger.Move(source: claimed.path, destination: failed + name, kind: .input))
+            try ledger.plan(id, state: .failing, moves: moves, report: report)
+            return try MoveExecutor(ledger: ledger).execute(moves, entry: id)
+        }
+        report.rejectsReport = moves.first { $0.kind == .report }?.destination
+        report.inputNowAt = moves.last?.destination
+        try ledger.finish(id, state: .failed, report: report, at: time)
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+@testable import Ferry
+
+/// Kills the real `ferry` binary at each point of the state machine (as abruptly as kill -9), runs
+/// it again, and checks that every input ended in exactly one place and every package exists once.
+@Suite("crash safety and the ledger")
+struct CrashRecoveryTests {
+    static let template = """
+    takes: accounts*.csv
+    target:
+      system: finance-and-operations
+      entity: CustCustomerV3Entity
+      label: Customers V3
+      name: customers
+    fields:
+      CUSTOMERACCOUNT: accountnumber | required
+    max_rejects: 0
+    """
+
+    func workspace() throws -> TemporaryWorkspace {
+        let scratch = try TemporaryWorkspace()
+        try FileManager.default.createDirectory(atPath: scratch.root + "/templates", withIntermediateDirectories: true)
+        try Data(Self.template.utf8).write(to: URL(fileURLWithPath: scratch.root + "/templates/accounts.yaml"))
+        try scratch.drop("accounts-1.csv", "accountnumber\nA1\nA2\n")
+        try scratch.drop("accounts-2.csv", "accountnumber\n\"\"\n")     // fails: a rejected row, max_rejects 0
+        try scratch.drop("accounts-3.csv", "accountnumber\nA3\n")
+        return scratch
+    }
+
+    func ferry(_ scratch: TemporaryWorkspace, _ arguments: [String] = ["run"], crashAt point: String? = nil) throws -> (status: Int32, output: String) {
+        var environment = ProcessInfo.processInfo.environment
+        environment["FERRY_CRASH_AT"] = point
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ferryExecutable())
+        process.arguments = arguments + ["--root", scratch.root]
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+
+    func assertExactlyOnce(_ scratch: TemporaryWorkspace) throws {
+        #expect(scratch.files(in: scratch.workspace.inbox).isEmpty)
+        #expect(scratch.files(in: scratch.workspace.work).isEmpty)
+        #expect(scratch.files(in: scratch.workspace.staging).isEmpty, "no partial files are left")
+        #expect(scratch.archived == ["accounts-1.csv", "accounts-3.csv"])
+        #expect(scratch.files(in: scratch.workspace.failed) == ["accounts-2.csv", "accounts-2.csv.error.txt", "accounts-2.csv.rejects.csv"])
+        let packages = scratch.files(in: scratch.workspace.outbox)
+        #expect(packages.count == 2, "\(packages)")
+        #expect(packages.filter { $0.contains("accounts-1") }.count == 1)
+        #expect(packages.filter { $0.contains("accounts-3") }.count == 1)
+    }
+
+    @Test("killed at each crash point, then restarted: every input once, every package once", arguments: [
+        "claimed", "planned", "linked", "moved-first", "finished",
+    ])
+    func crashPoint(point: String) throws {
+        let scratch = try workspace()
+        let crashed = try ferry(scratch, crashAt: point)
+        #expect(crashed.status == 137)
+        let rerun = try ferry(scratch)
+        #expect(rerun.status == 1, "accounts-2 fails: \(rerun.output)")
+        try assertExactlyOnce(scratch)
+    }
+
+    @Test("the same content dropped twice is delivered once; the second is archived as a duplicate")
+    func duplicate() throws {
+        let scratch = try TemporaryWorkspace()
+        let template = try Fixtures.template(Self.template, name: "accounts")
+        try scratch.drop("accounts-a.csv", "accountnumber\nA1\n")
+        _ = try RunPass(workspace: scratch.workspace, templates: [template]).run()
+        try scratch.drop("accounts-b.csv", "accountnumber\nA1\n")
+        let second = try RunPass(workspace: scratch.workspace, templates: [template]).run()
+        #expect(second.files.first?.outcome == .duplicate)
+        #expect(second.files.first?.error?.contains("same content as accounts-a.csv") == true)
+        #expect(scratch.files(in: scratch.workspace.outbox).count == 1)
+        #expect(scratch.archived == ["accounts-a.csv", "accounts-b.csv"])
+        let ledger = try Ledger(workspace: scratch.workspace)
+        #expect(try ledger.history(limit: 10).map(\.state) == [.duplicate, .done])
+
+        try scratch.drop("accounts-c.csv", "accountnumber\nA1\n")
+        let forced = try RunPass(workspace: scratch.workspace, templates: [template], force: true).run()
+        #expect(forced.files.first?.outcome == .delivered)
+        #expect(scratch.files(in: scratch.workspace.outbox).count == 2)
+    }
+
+    @Test("content that crashed the process three times is quarantined in failed/")
+    func quarantine() throws {
+        let scratch = try TemporaryWorkspace()
+        try FileManager.default.createDirectory(atPath: scratch.root + "/templates", withIntermediateDirectories: true)
+        try Data(Self.template.utf8).write(to: URL(fileURLWithPath: scratch.root + "/templates/accounts.yaml"))
+        try scratch.drop("accounts-1.csv", "accountnumber\nA1\n")
+        for _ in 1...3 { #expect(try ferry(scratch, crashAt: "claimed").status == 137) }
+        let last = try ferry(scratch)
+        #expect(last.status == 1)
+        #expect(scratch.text(scratch.workspace.failed + "/accounts-1.csv.error.txt").contains("quarantined"))
+        #expect(scratch.files(in: scratch.workspace.outbox).isEmpty)
+    }
+
+    @Test("the ledger records the template version, counts and where everything went")
+    func ledgerContents() throws {
+        let scratch = try workspace()
+        _ = try ferry(scratch)
+        let entries = try Ledger(workspace: scratch.workspace).history(limit: 10)
+        #expect(entries.count == 3)
+        let delivered = try #require(entries.first { $0.name == "accounts-1.csv" })
+        #expect(delivered.state == .done)
+        #expect(delivered.rowsWritten == 2)
+        #expect(delivered.templateHash?.count == 64)
+        #expect(delivered.digest.count == 64)
+        #expect(delivered.outputs.count == 1)
+        #expect(delivered.inputNowAt?.contains("/archive/") == true)
+        let failed = try #require(entries.first { $0.name == "accounts-2.csv" })
+        #expect(failed.state == .failed)
+        #expect(failed.error?.contains("max_rejects") == true)
+    }
+}
