@@ -2,11 +2,12 @@ import ArgumentParser
 
 /// `ferry`: turns Dynamics exports dropped into inbox/ into import-ready packages in outbox/.
 @main
-struct FerryCommand: ParsableCommand {
+struct FerryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ferry",
         abstract: "Turn CRM/ERP exports dropped into inbox/ into import-ready packages in outbox/.",
-        subcommands: [RunCommand.self],
+        subcommands: [RunCommand.self, WatchCommand.self, ExplainCommand.self, HistoryCommand.self, StatusCommand.self,
+                      ReplayCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -15,6 +15,9 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var options: WorkspaceOptions
 
+    @Flag(help: "Deliver files even when the same content was delivered before (normally archived as duplicates).")
+    var force = false
+
     func run() throws {
         let console = Console()
         let templates: (all: [Template], forced: Template?)
@@ -27,7 +30,7 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let pass = RunPass(workspace: options.workspace, templates: templates.all, forcedTemplate: templates.forced,
-                           limits: config.limits)
+                           limits: config.limits, force: force)
         let summary: RunSummary
         do {
             summary = try pass.run(observer: console)

@@ -33,7 +33,8 @@ public struct Inbox: Sendable {
             let path = workspace.inbox + "/" + name
             var info = stat()
             guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
-            files.append(InboxFile(name: name, path: path, size: Int64(info.st_size)))
+            let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+            files.append(InboxFile(name: name, path: path, size: Int64(info.st_size), modified: modified))
         }
         return files
     }

@@ -3,6 +3,8 @@ public struct InboxFile: Sendable, Equatable {
     public var name: String
     public var path: String
     public var size: Int64
+    /// Modification time, seconds since 1970 (a change means the file is still being written).
+    public var modified: Double = 0
 }
 
 /// An inbox file Ferry has taken: moved into the work area, out of every other reader's way.

@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Whether a file's own format says it is whole: a gzip whose trailer verifies, a zip with its
+/// central directory, an XML document whose root element closes. Text formats have no such signal.
+public enum Completeness: Sendable, Equatable {
+    case complete
+    case incomplete(String)
+    /// The format has no completeness signal (CSV), or the file is too large to verify cheaply.
+    case unknown
+
+    /// gzip files up to this size are inflated once to verify their trailer.
+    static let gzipVerifyLimit: Int64 = 256 << 20
+
+    public static func check(path: String, size: Int64) -> Completeness {
+        guard let file = try? FileByteSource(path: path, displayName: path),
+              let head = try? PeekableByteSource(file, peeking: 512) else { return .unknown }
+        switch ContentKind.detect(head.peeked) {
+        case .gzip:
+            guard size <= gzipVerifyLimit else { return .unknown }
+            do {
+                let gzip = try GzipByteSource(head, fileName: path, limits: DecompressionLimits(maxBytes: 1 << 40, maxRatio: 1 << 40))
+                var buffer = [UInt8](repeating: 0, count: 1 << 16)
+                while try buffer.withUnsafeMutableBytes({ try gzip.read(into: $0) }) > 0 {}
+                return .complete
+            } catch let error as InputError {
+                return .incomplete("gzip data does not verify yet (\(error.message))")
+            } catch {
+                return .unknown
+            }
+        case .zip:
+            do {
+                _ = try ZipArchiveReader(path: path, displayName: path)
+                return .complete
+            } catch {
+                return .incomplete("the zip has no central directory yet")
+            }
+        case .xml:
+            return xmlRootCloses(path: path, size: size, head: head.peeked)
+        default:
+            return .unknown
+        }
+    }
+
+    /// The document element named at the start must close at the end (`</accounts>` or `<accounts/>`).
+    private static func xmlRootCloses(path: String, size: Int64, head: [UInt8]) -> Completeness {
+        guard let root = rootName(in: head) else { return .unknown }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .unknown }
+        defer { close(fd) }
+        let tailSize = Int(min(size, 4096))
+        var tail = [UInt8](repeating: 0, count: tailSize)
+        let read = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, tailSize, off_t(size - Int64(tailSize))) }
+        guard read == tailSize else { return .unknown }
+        let text = String(decoding: tail, as: UTF8.self).trimmingWhitespace()
+        if text.hasSuffix("</\(root)>") || (text.hasSuffix("/>") && !text.dropLast(2).contains(">")) { return .complete }
+        return .incomplete("the XML root element <\(root)> is not closed yet")
+    }
+
+    /// The first element's name after the XML declaration, comments and DOCTYPE (UTF-8 only).
+    static func rootName(in head: [UInt8]) -> String? {
+        var text = Substring(String(decoding: head, as: UTF8.self))
+        while let open = text.firstIndex(of: "<") {
+            let rest = text[text.index(after: open)...]
+            if rest.hasPrefix("?") || rest.hasPrefix("!") {
+                guard let close = rest.firstIndex(of: ">") else { return nil }
+                text = rest[rest.index(after: close)...]
+                continue
+            }
+            let name = rest.prefix { !" \t\r\n/>".contains($0) }
+            return name.isEmpty ? nil : String(name)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,125 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Logging
+
+/// The watcher's bookkeeping: which inbox files are ready, which are in hand, which wait for a
+/// retry, and whether the outbox is too full to take more.
+struct Scheduler {
+    private let tracker: ReadinessTracker
+    private let ledger: Ledger
+    private let logger: Logger
+    private var inFlight = Set<String>()
+    private var retries: [String: (attempts: Int, notBefore: Double)] = [:]
+    private var pausedForOutbox = false
+
+    init(policy: ReadinessPolicy, ledger: Ledger, logger: Logger) {
+        tracker = ReadinessTracker(policy: policy)
+        self.ledger = ledger
+        self.logger = logger
+    }
+
+    var inFlightCount: Int { inFlight.count }
+
+    mutating func started(_ name: String) { inFlight.insert(name) }
+
+    mutating func finished(_ name: String, report: FileReport?, error: String?, options: WatchOptions) {
+        inFlight.remove(name)
+        if let error {
+            logger.error("could not process", metadata: ["file": "\(name)", "error": "\(error)"])
+        }
+        if report?.outcome == .retryLater || error != nil {
+            let attempts = (retries[name]?.attempts ?? 0) + 1
+            let wait = min(options.maxBackoff, options.initialBackoff * pow(2, Double(attempts - 1)))
+            retries[name] = (attempts, Self.now() + wait)
+            logger.warning("will retry", metadata: ["file": "\(name)", "in_seconds": "\(Int(wait))", "attempt": "\(attempts)"])
+        } else {
+            retries[name] = nil
+        }
+        try? ledger.forgetSighting(name: name)
+    }
+
+    /// The files to start now, given free workers and the outbox's fill.
+    mutating func scan(inbox: Inbox, outbox: String, options: WatchOptions) throws -> [InboxFile] {
+        let files = try inbox.files()
+        let names = Set(files.map(\.name))
+        tracker.forget(allBut: names)
+        if options.maxOutboxPackages > 0 {
+            let waiting = ((try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []).filter { !$0.hasPrefix(".") }.count
+            if waiting > options.maxOutboxPackages {
+                if !pausedForOutbox {
+                    logger.warning("outbox holds \(waiting) packages (limit \(options.maxOutboxPackages)): not taking new inputs until the target system drains it")
+                    pausedForOutbox = true
+                }
+                return []
+            }
+            if pausedForOutbox {
+                logger.notice("outbox drained to \(waiting) packages: taking inputs again")
+                pausedForOutbox = false
+            }
+        }
+        let now = Self.now()
+        var ready: [InboxFile] = []
+        for file in files where !inFlight.contains(file.name) {
+            if options.readiness.requireDoneMarker && ReadinessPolicy.isMarker(file.name) { continue }
+            let (verdict, changed) = tracker.verdict(for: file, names: names, now: now)
+            if changed {
+                try? ledger.sighted(name: file.name, size: file.size, modified: file.modified, firstSeen: Date().timeIntervalSince1970)
+            }
+            guard verdict == .ready else { continue }
+            if let retry = retries[file.name], retry.notBefore > now { continue }
+            if inFlight.count + ready.count >= options.workers { break }
+            ready.append(file)
+        }
+        return ready
+    }
+
+    /// A done marker (`data.csv.done`, `data.csv.ok`) has served its purpose once its file is taken.
+    static func removeMarkers(of file: InboxFile) {
+        for suffix in ReadinessPolicy.markerSuffixes { unlink(file.path + suffix) }
+    }
+
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
+
+/// Logs one line per file outcome (and notices) through swift-log.
+final class LogObserver: RunObserver, Sendable {
+    let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    func fileStarted(_ name: String, size: Int64, template: String?) {
+        logger.debug("processing", metadata: ["file": "\(name)", "bytes": "\(size)", "template": "\(template ?? "-")"])
+    }
+
+    func progress(_ name: String, bytesRead: Int64, size: Int64, rows: Int) {}
+
+    func fileFinished(_ report: FileReport) {
+        var metadata: Logger.Metadata = [
+            "file": "\(report.name)", "outcome": "\(report.outcome.rawValue)", "template": "\(report.template ?? "-")",
+            "rows_read": "\(report.rowsRead)", "rows_written": "\(report.rowsWritten)",
+            "rows_filtered": "\(report.rowsFiltered)", "rows_rejected": "\(report.rowsRejected)",
+            "seconds": "\((report.seconds * 1000).rounded() / 1000)",
+        ]
+        if !report.outputs.isEmpty { metadata["outputs"] = "\(report.outputs.map { ($0 as NSString).lastPathComponent }.joined(separator: ","))" }
+        if let error = report.error { metadata["reason"] = "\(error.split(separator: "\n").first ?? "")" }
+        switch report.outcome {
+        case .delivered, .duplicate: logger.info("file done", metadata: metadata)
+        case .failed: logger.warning("file failed", metadata: metadata)
+        case .retryLater: logger.warning("file put back", metadata: metadata)
+        }
+    }
+
+    func notice(_ text: String) {
+        logger.notice("\(text)")
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Ferry
+import Foundation
+
+/// `ferry explain <file>`: why an inbox file has not been taken.
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "explain", abstract: "Say why a file in the inbox has not been taken (or what became of it).")
+
+    @OptionGroup var options: WorkspaceOptions
+    @OptionGroup var readiness: ReadinessOptions
+
+    @Option(name: .customLong("max-outbox"), help: "The watcher's --max-outbox.")
+    var maxOutbox: Int = 1000
+
+    @Argument(help: "The file's name or its path in the inbox.")
+    var file: String
+
+    func run() throws {
+        let templates = try options.loadTemplates()
+        let explanation = InboxExplanation(workspace: options.workspace, templates: templates.all, forcedTemplate: templates.forced,
+                                           policy: readiness.policy, maxOutboxPackages: maxOutbox)
+        for line in try explanation.explain(file) { print(line) }
+    }
+}
+
+/// `ferry history`: the ledger's recent entries.
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "List recent inputs: file, template, state, rows, duration, error.")
+
+    @OptionGroup var options: WorkspaceOptions
+
+    @Option(help: "How many entries.")
+    var limit: Int = 20
+
+    @Option(help: "Only entries for this file name.")
+    var name: String?
+
+    func run() throws {
+        let ledger = try Ledger(workspace: options.workspace)
+        let entries = try ledger.history(limit: limit, name: name)
+        guard !entries.isEmpty else { return print("The ledger is empty.") }
+        let rows = entries.map { entry in
+            [String(entry.id), entry.claimedAt, entry.name, entry.template ?? "-", entry.state.rawValue,
+             "\(entry.rowsRead)/\(entry.rowsWritten)/\(entry.rowsRejected)", entry.seconds.map { String(format: "%.2f", $0) } ?? "-",
+             String((entry.error ?? "").split(separator: "\n").first ?? "")]
+        }
+        printTable(["id", "claimed (UTC)", "file", "template", "state", "read/written/rejected", "seconds", "error"], rows)
+    }
+}
+
+/// `ferry status`: what is waiting, in progress and failed.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show what is waiting, in progress, failed and undelivered.")
+
+    @OptionGroup var options: WorkspaceOptions
+
+    func run() throws {
+        let workspace = options.workspace
+        try workspace.prepare()
+        let ledger = try Ledger(workspace: workspace)
+        let waiting = try Inbox(workspace: workspace).files()
+        let inProgress = try ledger.unfinished()
+        let failed = ((try? FileManager.default.contentsOfDirectory(atPath: workspace.failed)) ?? []).filter { !$0.hasSuffix(".error.txt") && !$0.hasSuffix(".rejects.csv") && !$0.hasPrefix(".") }
+        let outbox = ((try? FileManager.default.contentsOfDirectory(atPath: workspace.outbox)) ?? []).filter { !$0.hasPrefix(".") }
+        print("Waiting in the inbox:   \(waiting.count)\(waiting.isEmpty ? "" : "  (" + waiting.prefix(5).map(\.name).joined(separator: ", ") + (waiting.count > 5 ? ", ..." : "") + ")")")
+        print("In progress:            \(inProgress.count)\(inProgress.isEmpty ? "" : "  (" + inProgress.map(\.entry.name).joined(separator: ", ") + ")")")
+        print("In failed/:             \(failed.count)\(failed.isEmpty ? "" : "  (" + failed.prefix(5).joined(separator: ", ") + (failed.count > 5 ? ", ..." : "") + ")")")
+        print("Packages in outbox/:    \(outbox.count)")
+        if let last = try ledger.history(limit: 1).first {
+            print("Last input:             \(last.name), \(last.state.rawValue), \(last.finishedAt ?? last.claimedAt)")
+        }
+    }
+}
+
+/// `ferry replay <archived file>`: process an archived input again into new, versioned outputs.
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "replay", abstract: "Process an archived input again with the current (or a named) template.")
+
+    @OptionGroup var options: WorkspaceOptions
+
+    @Argument(help: "The archived file (e.g. archive/2026-11-25/accounts.csv).")
+    var file: String
+
+    func run() throws {
+        let templates = try options.loadTemplates()
+        let report = try Replay(workspace: options.workspace, templates: templates.all, limits: try options.config().limits)
+            .run(file, template: templates.forced)
+        let console = Console()
+        console.fileFinished(report)
+        if report.outcome == .failed { throw ExitCode(1) }
+    }
+}
+
+/// Prints rows under a header, columns padded to their widest cell.
+func printTable(_ header: [String], _ rows: [[String]]) {
+    let all = [header] + rows
+    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+    for row in all {
+        print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+    }
+}
