@@ -36,6 +36,9 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-outbox"), help: "Stop taking inputs while outbox/ holds more packages than this (0: no limit).")
     var maxOutbox: Int = 1000
 
+    @Option(name: .customLong("max-interruptions"), help: "Quarantine content in failed/ after this many crashes while processing it.")
+    var maxInterruptions: Int = 3
+
     @Flag(help: "Log each file as it starts, too.")
     var verbose = false
 
@@ -48,6 +51,23 @@ struct WatchCommand: AsyncParsableCommand {
         let level: Logger.Level = verbose ? .debug : .info
         LoggingSystem.bootstrap { _ in var handler = LogfmtHandler(); handler.logLevel = level; return handler }
         let logger = Logger(label: "ferry")
+        // Signals are caught before anything is claimed, so a stop request is never lost.
+        let stop = StopRequest()
+        let sources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                if stop.request() == 1 {
+                    logger.notice("signal received: finishing the files in hand (send it again to exit at once)")
+                } else {
+                    _exit(130)
+                }
+            }
+            source.resume()
+            return source
+        }
+        defer { sources.forEach { $0.cancel() } }
+
         let config: WorkspaceConfig
         let templates: (all: [Template], forced: Template?)
         do {
@@ -63,37 +83,40 @@ struct WatchCommand: AsyncParsableCommand {
         watch.poll = poll
         watch.scanInterval = scanInterval
         watch.maxOutboxPackages = maxOutbox
+        watch.maxInterruptions = maxInterruptions
         let watcher = Watcher(workspace: options.workspace, templates: templates.all, forcedTemplate: templates.forced,
                               limits: config.limits, options: watch, logger: logger)
-
         let task = Task { try await watcher.run() }
-        let signals = Mutex(0)
-        var sources: [DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                let count = signals.withLock { count in
-                    count += 1
-                    return count
-                }
-                if count == 1 {
-                    logger.notice("signal received: finishing the files in hand (send it again to exit at once)")
-                    task.cancel()
-                } else {
-                    _exit(130)
-                }
-            }
-            source.resume()
-            sources.append(source)
-        }
+        stop.onRequest { task.cancel() }
         do {
             try await task.value
         } catch {
             logger.critical("stopped by an error: \(error)")
             throw ExitCode(2)
         }
-        _ = sources
+    }
+}
+
+/// Counts stop requests and runs the cancellation once one has come (also if it came before).
+private final class StopRequest: Sendable {
+    private let state = Mutex<(count: Int, action: (@Sendable () -> Void)?)>((0, nil))
+
+    /// Returns how many requests there have been, this one included.
+    func request() -> Int {
+        let (count, action) = state.withLock { state in
+            state.count += 1
+            return (state.count, state.count == 1 ? state.action : nil)
+        }
+        action?()
+        return count
+    }
+
+    func onRequest(_ action: @escaping @Sendable () -> Void) {
+        let alreadyRequested = state.withLock { state in
+            state.action = action
+            return state.count > 0
+        }
+        if alreadyRequested { action() }
     }
 }
 

@@ -17,6 +17,8 @@ public struct WatchOptions: Sendable {
     /// First wait before a file that hit a fault outside itself is tried again; doubles up to `maxBackoff`.
     public var initialBackoff: Double = 5
     public var maxBackoff: Double = 300
+    /// Content whose processing was interrupted by this many crashes is quarantined in failed/.
+    public var maxInterruptions = 3
 
     public init() {}
 }
@@ -84,7 +86,8 @@ public struct Watcher: Sendable {
         }
         ticker.start()
 
-        let processor = InputProcessor(workspace: workspace, ledger: ledger, templates: templates, forcedTemplate: forcedTemplate, limits: limits)
+        let processor = InputProcessor(workspace: workspace, ledger: ledger, templates: templates, forcedTemplate: forcedTemplate,
+                                       limits: limits, maxInterruptions: options.maxInterruptions)
         let workers = DispatchQueue(label: "ferry.workers", attributes: .concurrent)
         let working = DispatchGroup()
         let observer = LogObserver(logger: logger)
