@@ -40,6 +40,9 @@ final class Console: RunObserver {
         case .duplicate:
             print("duplicate  \(report.name): archived, nothing delivered")
             print(Self.indent(report.error ?? ""))
+        case .deliveryWaiting:
+            print("waiting    \(report.name): complete, but not yet moved into place  [\(counts)]")
+            print(Self.indent(report.error ?? "unknown error"))
         case .retryLater:
             print("retry      \(report.name): put back into the inbox  [\(counts)]")
             print(Self.indent(report.error ?? "unknown error"))

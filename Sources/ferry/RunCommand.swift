@@ -40,6 +40,6 @@ struct RunCommand: ParsableCommand {
         }
         console.printSummary(summary)
         if summary.failed > 0 { throw ExitCode(1) }
-        if summary.retryLater > 0 { throw ExitCode(3) }
+        if summary.retryLater > 0 || summary.blockedDeliveries > 0 { throw ExitCode(3) }
     }
 }

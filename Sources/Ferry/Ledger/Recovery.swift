@@ -19,6 +19,8 @@ public struct Recovery: Sendable {
         public var completed: [String] = []
         /// Half-written staging files removed.
         public var removedPartials = 0
+        /// Plans that could not be completed yet, with the reason.
+        public var blocked: [String] = []
     }
 
     public func run() throws -> Outcome {
@@ -26,35 +28,33 @@ public struct Recovery: Sendable {
         let time = UTCDateTime.now()
         let executor = MoveExecutor(ledger: ledger)
         for (entry, moves) in try ledger.unfinished() {
-            var report = FileReport(name: entry.name, template: entry.template, outcome: .delivered)
-            (report.rowsRead, report.rowsWritten, report.rowsFiltered, report.rowsRejected) =
-                (entry.rowsRead, entry.rowsWritten, entry.rowsFiltered, entry.rowsRejected)
-            switch entry.state {
-            case .delivering, .failing:
-                let done = try executor.execute(moves, entry: entry.id)
-                report.outputs = done.filter { $0.kind == .package }.map(\.destination)
-                report.inputNowAt = done.last { $0.kind == .input }?.destination
-                report.error = entry.error
-                report.outcome = entry.state == .delivering ? .delivered : .failed
-                try ledger.finish(entry.id, state: entry.state == .delivering ? .done : .failed, report: report, at: time)
-                outcome.completed.append(entry.name)
-            default:
-                let work = workspace.work + "/" + entry.name
-                if FileManager.default.fileExists(atPath: work) {
-                    report.inputNowAt = try FileMover.moveNoReplace(work, into: workspace.inbox, name: entry.name)
-                    outcome.returned.append(entry.name)
+            do {
+                if try complete(entry, moves, executor: executor, at: time) {
+                    outcome.completed.append(entry.name)
+                    continue
                 }
-                report.outcome = .retryLater
-                report.error = "interrupted (the process crashed or was killed); returned to the inbox"
-                try ledger.finish(entry.id, state: .interrupted, report: report, at: time)
+            } catch let error as DeliveryError {
+                // Still blocked (full disk, permissions): the plan waits for the next attempt.
+                outcome.blocked.append("\(entry.name): \(error)")
+                continue
             }
-        }
-        // Claimed by rename but killed before the ledger heard of it.
-        for name in ((try? FileManager.default.contentsOfDirectory(atPath: workspace.work)) ?? []).sorted() {
-            _ = try FileMover.moveNoReplace(workspace.work + "/" + name, into: workspace.inbox, name: name)
-            outcome.returned.append(name)
+            var report = FileReport(name: entry.name, template: entry.template, outcome: .retryLater)
+            let work = workspace.work + "/" + entry.name
+            if FileManager.default.fileExists(atPath: work) {
+                report.inputNowAt = try FileMover.moveNoReplace(work, into: workspace.inbox, name: entry.name)
+                outcome.returned.append(entry.name)
+            }
+            report.error = "interrupted (the process crashed or was killed); returned to the inbox"
+            try ledger.finish(entry.id, state: .interrupted, report: report, at: time)
         }
         let pending = try ledger.pendingSources()
+        // Claimed by rename but killed before the ledger heard of it (inputs of waiting plans stay).
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: workspace.work)) ?? []).sorted() {
+            let path = workspace.work + "/" + name
+            guard !pending.contains(path) else { continue }
+            _ = try FileMover.moveNoReplace(path, into: workspace.inbox, name: name)
+            outcome.returned.append(name)
+        }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: workspace.staging)) ?? [] {
             let path = workspace.staging + "/" + name
             guard !pending.contains(path) else { continue }
@@ -62,5 +62,31 @@ public struct Recovery: Sendable {
             outcome.removedPartials += 1
         }
         return outcome
+    }
+
+    /// Completes the delivery and failure plans that are waiting (a crash, or a fault such as a full
+    /// disk while moving), except for the inputs named in `busy`. Returns the names completed.
+    public func completePlans(except busy: Set<String> = []) throws -> [String] {
+        let time = UTCDateTime.now()
+        let executor = MoveExecutor(ledger: ledger)
+        var completed: [String] = []
+        for (entry, moves) in try ledger.unfinished() where !busy.contains(entry.name) {
+            if try complete(entry, moves, executor: executor, at: time) { completed.append(entry.name) }
+        }
+        return completed
+    }
+
+    /// Finishes an entry whose moves were planned; false for entries that had not got that far.
+    private func complete(_ entry: Ledger.Entry, _ moves: [Ledger.Move], executor: MoveExecutor, at time: UTCDateTime) throws -> Bool {
+        guard entry.state == .delivering || entry.state == .failing else { return false }
+        let done = try MoveExecutor.deliveryLock.withLock { _ in try executor.execute(moves, entry: entry.id) }
+        var report = FileReport(name: entry.name, template: entry.template, outcome: entry.state == .delivering ? .delivered : .failed)
+        (report.rowsRead, report.rowsWritten, report.rowsFiltered, report.rowsRejected) =
+            (entry.rowsRead, entry.rowsWritten, entry.rowsFiltered, entry.rowsRejected)
+        report.outputs = done.filter { $0.kind == .package }.map(\.destination)
+        report.inputNowAt = done.last { $0.kind == .input }?.destination
+        report.error = entry.state == .failing ? entry.error : nil
+        try ledger.finish(entry.id, state: entry.state == .delivering ? .done : .failed, report: report, at: time)
+        return true
     }
 }

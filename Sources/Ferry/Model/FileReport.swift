@@ -9,6 +9,9 @@ public struct FileReport: Sendable, Equatable {
         case retryLater = "retry-later"
         /// The same content was delivered before: archived, no new outputs.
         case duplicate
+        /// Outputs are complete but could not be moved into place (disk full, permissions); the
+        /// ledger keeps the plan and the next attempt completes it.
+        case deliveryWaiting = "delivery-waiting"
     }
 
     public var name: String
@@ -41,15 +44,17 @@ public struct RunSummary: Sendable, Equatable {
     public var seconds: Double = 0
     /// Files found in the work area after a crash and returned to the inbox.
     public var recovered: [String] = []
+    /// Deliveries planned by an earlier run that still cannot be completed.
+    public var blockedDeliveries = 0
 
     public var delivered: Int { files.filter { $0.outcome == .delivered }.count }
     public var failed: Int { files.filter { $0.outcome == .failed }.count }
     public var duplicates: Int { files.filter { $0.outcome == .duplicate }.count }
-    public var retryLater: Int { files.filter { $0.outcome == .retryLater }.count }
+    public var retryLater: Int { files.filter { $0.outcome == .retryLater || $0.outcome == .deliveryWaiting }.count }
     public var rowsRead: Int { files.reduce(0) { $0 + $1.rowsRead } }
     public var rowsWritten: Int { files.reduce(0) { $0 + $1.rowsWritten } }
     public var rowsFiltered: Int { files.reduce(0) { $0 + $1.rowsFiltered } }
     public var rowsRejected: Int { files.reduce(0) { $0 + $1.rowsRejected } }
     /// True when every input was delivered.
-    public var succeeded: Bool { failed == 0 && retryLater == 0 }
+    public var succeeded: Bool { failed == 0 && retryLater == 0 && blockedDeliveries == 0 }
 }

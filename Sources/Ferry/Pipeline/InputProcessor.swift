@@ -120,14 +120,25 @@ public struct InputProcessor: Sendable {
     private func finish(_ id: Int64, _ claimed: ClaimedFile, moves outputs: [Ledger.Move], archiveTo folder: String,
                         state: Ledger.State, report: inout FileReport, at time: UTCDateTime) throws {
         try Workspace.makeFolder(folder)
-        let moves = try MoveExecutor.deliveryLock.withLock { _ in
+        let planned = try MoveExecutor.deliveryLock.withLock { _ in
             let input = Ledger.Move(source: claimed.path, destination: folder + "/" + MoveExecutor.freeName(in: folder, for: claimed.name), kind: .input)
             let moves = outputs + [input]
             try ledger.plan(id, state: state == .done ? .delivering : .failing, moves: moves, report: report)
-            CrashPoint.reach("planned")
-            return try MoveExecutor(ledger: ledger).execute(moves, entry: id) { index in
-                if index == 0 { CrashPoint.reach("moved-first") }
+            return moves
+        }
+        CrashPoint.reach("planned")
+        let moves: [Ledger.Move]
+        do {
+            moves = try MoveExecutor.deliveryLock.withLock { _ in
+                try MoveExecutor(ledger: ledger).execute(planned, entry: id) { index in
+                    if index == 0 { CrashPoint.reach("moved-first") }
+                }
             }
+        } catch let error as DeliveryError {
+            // The plan stays in the ledger; the next start (or the watcher's retry) completes it.
+            report.outcome = .deliveryWaiting
+            report.error = "\(error); the outputs are complete and will be moved when this is fixed"
+            return
         }
         report.outputs = moves.filter { $0.kind == .package }.map(\.destination)
         report.rejectsReport = moves.first { $0.kind == .report }?.destination

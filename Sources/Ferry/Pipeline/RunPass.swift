@@ -36,6 +36,10 @@ public struct RunPass: Sendable {
         for name in recovered.completed {
             observer.notice("\(name): its delivery was interrupted; completed from the ledger")
         }
+        for blocked in recovered.blocked {
+            observer.notice("waiting delivery still blocked: \(blocked)")
+        }
+        summary.blockedDeliveries = recovered.blocked.count
         let processor = InputProcessor(workspace: workspace, ledger: ledger, templates: templates, forcedTemplate: forcedTemplate,
                                        limits: limits, force: force, clock: clock)
         for file in try Inbox(workspace: workspace).files() {

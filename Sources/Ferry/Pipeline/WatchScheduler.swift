@@ -15,6 +15,9 @@ struct Scheduler {
     private var inFlight = Set<String>()
     private var retries: [String: (attempts: Int, notBefore: Double)] = [:]
     private var pausedForOutbox = false
+    /// When waiting delivery plans are next tried, and how often they were tried.
+    private var plansNotBefore: Double?
+    private var planAttempts = 0
 
     init(policy: ReadinessPolicy, ledger: Ledger, logger: Logger) {
         tracker = ReadinessTracker(policy: policy)
@@ -23,6 +26,23 @@ struct Scheduler {
     }
 
     var inFlightCount: Int { inFlight.count }
+    var inFlightNames: Set<String> { inFlight }
+
+    /// True when a delivery plan waits and its backoff has passed.
+    func plansDue() -> Bool {
+        guard let plansNotBefore else { return false }
+        return Self.now() >= plansNotBefore
+    }
+
+    mutating func plansCompleted(_ count: Int, stillWaiting: Bool, options: WatchOptions) {
+        guard stillWaiting else {
+            plansNotBefore = nil
+            planAttempts = 0
+            return
+        }
+        planAttempts += 1
+        plansNotBefore = Self.now() + min(options.maxBackoff, options.initialBackoff * pow(2, Double(planAttempts - 1)))
+    }
 
     mutating func started(_ name: String) { inFlight.insert(name) }
 
@@ -31,7 +51,11 @@ struct Scheduler {
         if let error {
             logger.error("could not process", metadata: ["file": "\(name)", "error": "\(error)"])
         }
-        if report?.outcome == .retryLater || error != nil {
+        if report?.outcome == .deliveryWaiting {
+            // Its input stays claimed with a plan in the ledger; the plan is retried, not the file.
+            if plansNotBefore == nil { plansNotBefore = Self.now() + options.initialBackoff }
+            logger.warning("delivery waiting", metadata: ["file": "\(name)", "reason": "\(report?.error ?? "")"])
+        } else if report?.outcome == .retryLater || error != nil {
             let attempts = (retries[name]?.attempts ?? 0) + 1
             let wait = min(options.maxBackoff, options.initialBackoff * pow(2, Double(attempts - 1)))
             retries[name] = (attempts, Self.now() + wait)
@@ -116,6 +140,7 @@ final class LogObserver: RunObserver, Sendable {
         case .delivered, .duplicate: logger.info("file done", metadata: metadata)
         case .failed: logger.warning("file failed", metadata: metadata)
         case .retryLater: logger.warning("file put back", metadata: metadata)
+        case .deliveryWaiting: logger.warning("delivery waiting", metadata: metadata)
         }
     }
 

@@ -101,6 +101,16 @@ public struct Watcher: Sendable {
                 break
             }
             if Task.isCancelled { break }
+            if scheduler.plansDue() {
+                do {
+                    let completed = try Recovery(workspace: workspace, ledger: ledger).completePlans(except: scheduler.inFlightNames)
+                    for name in completed { logger.notice("completed a waiting delivery", metadata: ["file": "\(name)"]) }
+                    scheduler.plansCompleted(completed.count, stillWaiting: try !ledger.unfinished().filter { !scheduler.inFlightNames.contains($0.entry.name) }.isEmpty, options: options)
+                } catch {
+                    logger.warning("a waiting delivery is still blocked", metadata: ["error": "\(error)"])
+                    scheduler.plansCompleted(0, stillWaiting: true, options: options)
+                }
+            }
             let ready = try scheduler.scan(inbox: Inbox(workspace: workspace), outbox: workspace.outbox, options: options)
             for file in ready {
                 scheduler.started(file.name)

@@ -120,3 +120,35 @@ struct CrashRecoveryTests {
         #expect(failed.error?.contains("max_rejects") == true)
     }
 }
+
+@Suite("faults outside the input")
+struct TransientFaultTests {
+    @Test("an outbox that cannot be written keeps the outputs waiting; the next run delivers them once")
+    func blockedOutbox() throws {
+        let scratch = try TemporaryWorkspace()
+        try FileManager.default.createDirectory(atPath: scratch.root + "/templates", withIntermediateDirectories: true)
+        try Data(CrashRecoveryTests.template.utf8).write(to: URL(fileURLWithPath: scratch.root + "/templates/accounts.yaml"))
+        try scratch.drop("accounts-1.csv", "accountnumber\nA1\n")
+        // A file where the outbox folder should be: every move into it fails (root ignores permissions).
+        try FileManager.default.removeItem(atPath: scratch.workspace.outbox)
+        try Data("not a folder".utf8).write(to: URL(fileURLWithPath: scratch.workspace.outbox))
+        let blocked = try runProcess(ferryExecutable(), ["run", "--root", scratch.root])
+        #expect(blocked.status == 3, "\(blocked.output)")
+        #expect(blocked.output.contains("waiting    accounts-1.csv"))
+        #expect(scratch.files(in: scratch.workspace.work) == ["accounts-1.csv"], "the input stays claimed, safe")
+        #expect(scratch.files(in: scratch.workspace.inbox).isEmpty)
+
+        let stillBlocked = try runProcess(ferryExecutable(), ["run", "--root", scratch.root])
+        #expect(stillBlocked.status == 3)
+
+        try FileManager.default.removeItem(atPath: scratch.workspace.outbox)
+        try FileManager.default.createDirectory(atPath: scratch.workspace.outbox, withIntermediateDirectories: false)
+        let fixed = try runProcess(ferryExecutable(), ["run", "--root", scratch.root])
+        #expect(fixed.status == 0, "\(fixed.output) \(fixed.error)")
+        #expect(scratch.files(in: scratch.workspace.outbox).count == 1)
+        #expect(scratch.archived == ["accounts-1.csv"])
+        #expect(scratch.files(in: scratch.workspace.work).isEmpty)
+        #expect(scratch.files(in: scratch.workspace.staging).isEmpty)
+        #expect(try Ledger(workspace: scratch.workspace).history(limit: 5).map(\.state) == [.done])
+    }
+}
