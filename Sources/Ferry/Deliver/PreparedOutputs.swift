@@ -1,5 +1,6 @@
 /// The outputs of one input (or of every member of a bundle), complete in staging and not yet
-/// visible. Dropping them unpublished deletes them; `detach` hands them over to a move plan.
+/// visible: F&O entity data files waiting to be packaged, data files, rejects reports. Dropping
+/// them unpublished deletes them; `detach` packages them and hands them over to a move plan.
 final class PreparedOutputs {
     /// An output ready to be moved: where it is in staging and where it should go.
     struct Planned {
@@ -16,11 +17,21 @@ final class PreparedOutputs {
         var kind: Ledger.Move.Kind
     }
 
-    private let workspace: Workspace
-    private var outputs: [Output] = []
+    /// Entity data files that go into one package, named `stem.zip`.
+    private struct PackageGroup {
+        var stem: String
+        var parts: [PackagePart]
+        var sources: [String]
+    }
 
-    init(workspace: Workspace) {
+    private let workspace: Workspace
+    private let created: UTCDateTime
+    private var outputs: [Output] = []
+    private var packages: [PackageGroup] = []
+
+    init(workspace: Workspace, created: UTCDateTime) {
         self.workspace = workspace
+        self.created = created
     }
 
     func add(_ staged: StagedFile, into folder: String, name: String, isPackage: Bool) {
@@ -31,17 +42,44 @@ final class PreparedOutputs {
         outputs.append(Output(staged: rejects.staged, folder: workspace.reports, name: name, kind: .report))
     }
 
-    func absorb(_ other: PreparedOutputs) {
-        outputs += other.outputs
-        other.outputs = []
+    /// Adds entity data files to the package named `stem` (several inputs may share one).
+    func add(_ parts: [PackagePart], toPackage stem: String, source: String) {
+        guard !parts.isEmpty else { return }
+        if let index = packages.firstIndex(where: { $0.stem == stem }) {
+            packages[index].parts += parts
+            packages[index].sources.append(source)
+        } else {
+            packages.append(PackageGroup(stem: stem, parts: parts, sources: [source]))
+        }
     }
 
-    /// Syncs every output to disk and gives up ownership: from here the ledger's plan moves them.
+    func absorb(_ other: PreparedOutputs) {
+        outputs += other.outputs
+        for group in other.packages {
+            if let index = packages.firstIndex(where: { $0.stem == group.stem }) {
+                packages[index].parts += group.parts
+                packages[index].sources += group.sources
+            } else {
+                packages.append(group)
+            }
+        }
+        other.outputs = []
+        other.packages = []
+    }
+
+    /// Packages the entity files, syncs every output to disk and gives up ownership: from here the
+    /// ledger's plan moves them.
     func detach() throws -> [Planned] {
-        let planned = try outputs.map { output in
+        var planned: [Planned] = []
+        for group in packages {
+            let staged = try PackageAssembler.assemble(group.parts, sources: group.sources.uniqued(), stagingFolder: workspace.staging, created: created)
+            planned.append(Planned(stagingPath: try staged.detach(), folder: workspace.outbox, name: group.stem + ".zip", kind: .package))
+        }
+        packages = []
+        planned += try outputs.map { output in
             Planned(stagingPath: try output.staged.detach(), folder: output.folder, name: output.name, kind: output.kind)
         }
         outputs = []
-        return planned
+        return planned.sorted { $0.kind == .package && $1.kind != .package }
     }
 }

@@ -1,6 +1,6 @@
 /// A plain data file (a Dataverse import CSV, or CSV/XML for any other system), gzip-compressed
 /// when the template asks.
-final class DataFileWriter: TargetWriter {
+final class DataFileWriter {
     let fileExtension: String
     private let staged: StagedFile
     private let encoder: RecordEncoder

@@ -68,6 +68,14 @@ enum PackageManifest {
         return try xml.finish()
     }
 
+    /// The Data management source format name that matches the data file.
+    static func sourceFormat(of format: OutputFormat) -> String {
+        switch format.layout {
+        case .csv(let csv): csv.encoding == .utf16LittleEndian ? "CSV-Unicode" : "CSV"
+        case .xml(let xml): xml.fieldsAsAttributes ? "XML-Attribute" : "XML-Element"
+        }
+    }
+
     static func packageHeader(description: String) throws -> [UInt8] {
         let xml = try XMLWriter()
         try xml.startElement("DataManagementPackageHeader")

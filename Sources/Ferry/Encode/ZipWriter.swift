@@ -36,6 +36,39 @@ final class ZipWriter {
         try end(entry)
     }
 
+    /// Adds an entry whose raw deflate bytes are already in the file at `path`.
+    func addPrecompressed(name: String, path: String, crc: UInt32, compressedSize: Int64, uncompressedSize: Int64) throws {
+        precondition(openEntry == nil, "one zip entry at a time")
+        let offset = file.size
+        guard offset <= Int64(UInt32.max), compressedSize <= Int64(UInt32.max), uncompressedSize <= Int64(UInt32.max) else {
+            throw TooLarge(entry: name)
+        }
+        let nameBytes = Array(name.utf8)
+        var header = ByteWriter()
+        header.u32(0x0403_4B50)
+        header.u16(20)
+        header.u16(0x0800)
+        header.u16(8)
+        header.u16(dosTime)
+        header.u16(dosDate)
+        header.u32(crc)
+        header.u32(UInt32(compressedSize))
+        header.u32(UInt32(uncompressedSize))
+        header.u16(UInt16(nameBytes.count))
+        header.u16(0)
+        header.bytes.append(contentsOf: nameBytes)
+        try file.write(header.bytes)
+        let source = try FileByteSource(path: path, displayName: path)
+        var buffer = [UInt8](repeating: 0, count: 1 << 18)
+        while true {
+            let count = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+            if count == 0 { break }
+            try buffer.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+        records.append(CentralRecord(name: nameBytes, crc: crc, compressedSize: UInt32(compressedSize),
+                                     uncompressedSize: UInt32(uncompressedSize), headerOffset: UInt32(offset)))
+    }
+
     /// Starts a streamed entry; write its bytes to the returned sink, then call `end`.
     func begin(name: String) throws -> Entry {
         precondition(openEntry == nil, "one zip entry at a time")

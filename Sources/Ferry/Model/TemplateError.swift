@@ -5,6 +5,15 @@ public struct TemplateError: Error, Sendable, Equatable, CustomStringConvertible
     public var column: Int?
     public var message: String
     public var hint: String?
+    /// Further problems in the same template (all are reported at once).
+    public var additional: [TemplateError] = []
+
+    /// This problem and the others found with it.
+    public var all: [TemplateError] {
+        var first = self
+        first.additional = []
+        return [first] + additional
+    }
 
     public init(file: String, line: Int? = nil, column: Int? = nil, _ message: String, hint: String? = nil) {
         self.file = file
@@ -22,6 +31,7 @@ public struct TemplateError: Error, Sendable, Equatable, CustomStringConvertible
         }
         var text = "\(place): \(message)"
         if let hint { text += " (hint: \(hint))" }
+        for more in additional { text += "\n" + more.description }
         return text
     }
 }

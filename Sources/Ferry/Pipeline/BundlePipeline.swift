@@ -40,11 +40,16 @@ struct BundlePipeline {
         routed.sort { (order.rank($0.template), $0.member.name) < (order.rank($1.template), $1.member.name) }
         report.template = routed.map(\.template.name).uniqued().joined(separator: ", ")
 
-        let outputs = PreparedOutputs(workspace: workspace)
+        let outputs = PreparedOutputs(workspace: workspace, created: time)
         let pipeline = FilePipeline(workspace: workspace, limits: limits)
         for (member, template) in routed {
-            let input = FilePipeline.Input(path: member.path, displayName: "\(claimed.name)/\(member.name)",
+            var input = FilePipeline.Input(path: member.path, displayName: "\(claimed.name)/\(member.name)",
                                            stem: "\(claimed.stem)-\(FileMover.split(member.name).stem)", size: member.size)
+            // Templates that share a package name put their entities into one package, in dependency order.
+            if let package = template.packageName {
+                input.packageStem = "\(package)-\(claimed.stem)-\(time.compact)"
+                input.levelBase = order.rank(template)
+            }
             var memberReport = FileReport(name: input.displayName, template: template.name, outcome: .delivered)
             defer {
                 report.rowsRead += memberReport.rowsRead

@@ -1,5 +1,5 @@
 /// Runs one data file through the stages: decode -> transform -> encode, leaving its outputs
-/// complete in staging. Delivery (`PreparedOutputs.commit`) makes them visible.
+/// complete in staging. Delivery (the ledger's move plan) makes them visible.
 public struct FilePipeline: Sendable {
     public let workspace: Workspace
     public let limits: DecompressionLimits
@@ -20,37 +20,51 @@ public struct FilePipeline: Sendable {
         /// Output names are built from this (`accounts` for `accounts.csv.gz`).
         var stem: String
         var size: Int64
+        /// The package its F&O entities go into (default: the first F&O target's name, the stem, the time).
+        var packageStem: String? = nil
+        /// Orders this input's entities in a shared package (its template's dependency rank).
+        var levelBase = 0
     }
 
-    /// Throws `InputError` when the input is at fault, any other error when the fault lies elsewhere.
+    /// Throws `PreparedFailure` or `InputError` when the input is at fault, any other error when the
+    /// fault lies elsewhere.
     func prepare(_ input: Input, with template: Template, at time: UTCDateTime,
                  observer: RunObserver, report: inout FileReport) throws -> PreparedOutputs {
-        let file = try FileByteSource(path: input.path, displayName: input.displayName)
         let stack = DecoderStack(fileName: input.displayName, options: template.source, columns: template.sourceColumns, limits: limits)
-        let decoder = try stack.open(file)
+        let decoder = try stack.open(try FileByteSource(path: input.path, displayName: input.displayName))
         let transformer = try RowTransformer(template: template, columns: decoder.columns, fileName: input.displayName)
-        let writer = try template.target.makeWriter(fields: transformer.targetFields, stagingFolder: workspace.staging,
-                                                    created: time, sourceName: input.displayName)
-        let outputName = "\(template.target.outputName)-\(input.stem)-\(time.compact)"
-        let prepared = PreparedOutputs(workspace: workspace)
+        let outputs = try TemplateOutputs(template: template, fields: transformer.targetFields, stem: input.stem, time: time,
+                                          levelBase: input.levelBase, stagingFolder: workspace.staging)
+        var keys = try KeyTracker(template: template, transformer: transformer, lastRowsFrom: {
+            try stack.open(try FileByteSource(path: input.path, displayName: input.displayName))
+        })
+        let firstPackage = template.targets.first { $0.spec.system == .financeAndOperations }?.spec.outputName ?? template.name
+        let outputName = "\(firstPackage)-\(input.stem)-\(time.compact)"
+        let prepared = PreparedOutputs(workspace: workspace, created: time)
         var rejects: RejectsReport?
         var record = SourceRecord()
-        var row: [String] = []
-        row.reserveCapacity(transformer.targetFields.count)
+        var rows: [[String]] = []
+        var applies: [Bool] = []
 
         do {
             while try decoder.next(into: &record) {
                 report.rowsRead += 1
-                var outcome = transformer.transform(record, into: &row)
-                if outcome == .row {
-                    do {
-                        try writer.write(row: row)
-                    } catch let unencodable as UnencodableValue {
-                        outcome = .rejected([transformer.problem(unencodable, in: record)])
+                var outcome = transformer.transform(record, into: &rows, applies: &applies)
+                if outcome == .rows {
+                    outcome = keys.admit(record, rows: rows, applies: &applies)
+                }
+                if outcome == .rows {
+                    for target in applies.indices where applies[target] {
+                        do {
+                            try outputs.write(row: rows[target], target: target)
+                        } catch let unencodable as UnencodableValue {
+                            outcome = .rejected([transformer.problem(unencodable, target: target, in: record)])
+                            break
+                        }
                     }
                 }
                 switch outcome {
-                case .row:
+                case .rows:
                     break
                 case .filtered:
                     report.rowsFiltered += 1
@@ -75,12 +89,11 @@ public struct FilePipeline: Sendable {
             throw PreparedFailure(error: error, rejectsPath: try rejects?.staged.detach())
         }
 
-        let staged = try writer.finish()
-        report.rowsWritten = writer.rowsWritten
-        if writer.rowsWritten > 0 {
-            prepared.add(staged, into: workspace.outbox, name: "\(outputName).\(writer.fileExtension)", isPackage: true)
-        } else {
-            staged.discard()
+        report.rowsWritten += outputs.rowsWritten
+        let finished = try outputs.finish()
+        prepared.add(finished.parts, toPackage: input.packageStem ?? outputName, source: input.displayName)
+        for (staged, name) in finished.files { prepared.add(staged, into: workspace.outbox, name: name, isPackage: true) }
+        if finished.parts.isEmpty && finished.files.isEmpty {
             observer.notice("\(input.displayName): no rows left to deliver after filtering and rejects; no package written")
         }
         if let rejects { prepared.add(rejects, name: "\(outputName).rejects.csv") }

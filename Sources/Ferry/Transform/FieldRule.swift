@@ -6,14 +6,21 @@ public struct FieldRule: Sendable, Equatable {
     public var steps: [FieldStep]
     /// Where the rule stands in the template.
     public var position: TemplatePosition
+    /// Messages the template wrote for a step's rejection, by step index (`required "ask Sales for it"`).
+    public var messages: [Int: String] = [:]
 
     /// The field's value for one record, or the reason the row is rejected.
     func evaluate(_ record: SourceRecord) -> FieldStep.Outcome {
-        var value = source.evaluate(record)
-        for step in steps {
+        var value: String
+        do {
+            value = try source.evaluate(record)
+        } catch {
+            return .reject("\(target): \(error.reason)")
+        }
+        for (index, step) in steps.enumerated() {
             switch step.apply(to: value) {
             case .value(let next): value = next
-            case .reject(let reason): return .reject(reason)
+            case .reject(let reason): return .reject(messages[index] ?? "\(target) \(reason)")
             }
         }
         return .value(value)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One step of a field's pipeline (`| trim`, `| map customer_group`, `| required`).
 public enum FieldStep: Sendable, Equatable {
     case trim
@@ -14,13 +16,37 @@ public enum FieldStep: Sendable, Equatable {
     case required
     /// Reject the row when the value is longer than this many characters.
     case maxLength(Int)
+    /// Capital first letter of each word, the rest lower case.
+    case title
+    /// Characters from a 1-based position, optionally at most `length` of them.
+    case substring(start: Int, length: Int?)
+    /// Pad to a width with a character, on the left or the right.
+    case pad(left: Bool, width: Int, with: Character)
+    /// Split at a separator and keep the part at a 1-based position (negative: from the end).
+    case split(separator: String, part: Int)
+    case regex(RegexReplacement)
+    /// Read a date/time in one layout, write it in another, optionally moved into a time zone.
+    case date(from: DatePattern, to: DatePattern, zone: String?)
+    case number(NumberStyle)
+    /// Translate through a reference CSV table beside the template.
+    case lookup(LookupTable)
 
     /// The step names a template may use, with the arguments they take (for help and errors).
     static let catalogue: [(name: String, usage: String)] = [
-        ("trim", "trim"), ("upper", "upper"), ("lower", "lower"), ("truncate", "truncate 60"),
+        ("trim", "trim"), ("upper", "upper"), ("lower", "lower"), ("title", "title"), ("truncate", "truncate 60"),
         ("replace", "replace \"old\" \"new\""), ("default", "default \"EUR\""), ("map", "map customer_group"),
-        ("required", "required"), ("max", "max 60"),
+        ("required", "required"), ("max", "max 60"), ("substring", "substring 1 3"), ("pad", "pad left 10 \"0\""),
+        ("split", "split \";\" 2"), ("regex", "regex \"[^0-9]\" \"\""), ("date", "date \"dd.MM.yyyy\" \"yyyy-MM-dd\""),
+        ("number", "number from comma to point round 2"), ("lookup", "lookup countries"),
     ]
+
+    /// Whether the step can reject a row (and so can carry a message of the template's own).
+    var canReject: Bool {
+        switch self {
+        case .required, .maxLength, .map, .lookup, .date, .number: true
+        default: false
+        }
+    }
 
     enum Outcome {
         case value(String)
@@ -43,6 +69,34 @@ public enum FieldStep: Sendable, Equatable {
         case .maxLength(let limit):
             let length = value.count
             return length > limit ? .reject("is \(length) characters long; at most \(limit) allowed") : .value(value)
+        case .title:
+            return .value(value.split(separator: " ", omittingEmptySubsequences: false)
+                .map { word in word.prefix(1).uppercased() + word.dropFirst().lowercased() }.joined(separator: " "))
+        case .substring(let start, let length):
+            let tail = value.dropFirst(max(0, start - 1))
+            return .value(String(length.map { tail.prefix($0) } ?? tail))
+        case .pad(let left, let width, let character):
+            let padding = String(repeating: character, count: max(0, width - value.count))
+            return .value(left ? padding + value : value + padding)
+        case .split(let separator, let part):
+            let parts = value.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
+            let index = part > 0 ? part - 1 : parts.count + part
+            return .value(parts.indices.contains(index) ? parts[index] : "")
+        case .regex(let replacement):
+            return .value(replacement.apply(to: value))
+        case .date(let from, let to, let zone):
+            if value.trimmingWhitespace().isEmpty { return .value("") }
+            guard var moment = from.parse(value.trimmingWhitespace()) else {
+                return .reject("value \"\(value)\" is not a date in the layout \(from.text)")
+            }
+            if let zone, let timeZone = TimeZone(identifier: zone) { moment = DatePattern.convert(moment, to: timeZone) }
+            return .value(to.format(moment))
+        case .number(let style):
+            guard let number = style.convert(value) else { return .reject("value \"\(value)\" is not a number") }
+            return .value(number)
+        case .lookup(let table):
+            if let found = table.lookup(value) { return .value(found) }
+            return .reject("value \"\(value)\" is not in lookup \(table.name) (\((table.file as NSString).lastPathComponent))")
         }
     }
 }

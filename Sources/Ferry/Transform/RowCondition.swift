@@ -34,15 +34,17 @@ public indirect enum RowCondition: Sendable, Equatable {
         }
     }
 
+    /// Whether the row passes; a value that cannot be computed (a failed calc) does not.
     func matches(_ record: SourceRecord) -> Bool {
         switch self {
         case .compare(let left, let comparison, let right):
-            return Self.compare(left.evaluate(record), comparison, right.evaluate(record))
+            guard let a = try? left.evaluate(record), let b = try? right.evaluate(record) else { return false }
+            return Self.compare(a, comparison, b)
         case .isEmpty(let value):
-            return value.evaluate(record).trimmingWhitespace().isEmpty
+            return value.display(record).trimmingWhitespace().isEmpty
         case .oneOf(let value, let options):
-            let text = value.evaluate(record)
-            return options.contains { Self.compare(text, .equal, $0.evaluate(record)) }
+            guard let text = try? value.evaluate(record) else { return false }
+            return options.contains { option in (try? option.evaluate(record)).map { Self.compare(text, .equal, $0) } ?? false }
         case .not(let inner): return !inner.matches(record)
         case .and(let left, let right): return left.matches(record) && right.matches(record)
         case .or(let left, let right): return left.matches(record) || right.matches(record)

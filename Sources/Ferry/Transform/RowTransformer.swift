@@ -1,20 +1,28 @@
-/// A template bound to one input's columns: turns each source record into a target row,
-/// or says why the row is filtered out or rejected.
+/// A template bound to one input's columns: turns each source record into rows for its targets,
+/// or says why the record is filtered out or rejected. A record is rejected as a whole when any
+/// target it goes to rejects it, so related targets never get half of a record.
 public struct RowTransformer: Sendable {
     public enum Outcome: Equatable {
-        case row
+        /// `rows[i]` holds target i's row where `applies[i]`.
+        case rows
         case filtered
         case rejected([RowProblem])
+    }
+
+    struct BoundTarget: Sendable {
+        var rule: TargetRule
+        var condition: RowCondition?
+        var fields: [FieldRule]
     }
 
     public let template: Template
     public let fileName: String
     public let columns: ColumnIndex
-    private let fields: [FieldRule]
+    let targets: [BoundTarget]
     private let filter: RowCondition?
 
-    /// Target field names, in output order.
-    public var targetFields: [String] { fields.map(\.target) }
+    /// Each target's field names, in output order.
+    public var targetFields: [[String]] { targets.map { $0.fields.map(\.target) } }
 
     /// Binds the template's column names to the input's header; a column the template needs
     /// but the file lacks fails the whole file.
@@ -24,10 +32,13 @@ public struct RowTransformer: Sendable {
         let index = ColumnIndex(columns)
         self.columns = index
         do {
-            fields = try template.fields.map { rule throws(ColumnIndex.Missing) in
-                var bound = rule
-                bound.source = try rule.source.bound(to: index)
-                return bound
+            targets = try template.targets.map { rule throws(ColumnIndex.Missing) in
+                BoundTarget(rule: rule, condition: try rule.condition?.bound(to: index),
+                            fields: try rule.fields.map { field throws(ColumnIndex.Missing) in
+                                var bound = field
+                                bound.source = try field.source.bound(to: index)
+                                return bound
+                            })
             }
             filter = try template.filter?.bound(to: index)
         } catch {
@@ -38,38 +49,57 @@ public struct RowTransformer: Sendable {
         }
     }
 
-    /// Fills `row` with the target values for `record`.
-    public func transform(_ record: SourceRecord, into row: inout [String]) -> Outcome {
+    /// Fills `rows` (one per target) and `applies` (which targets take the record).
+    public func transform(_ record: SourceRecord, into rows: inout [[String]], applies: inout [Bool]) -> Outcome {
         if record.fieldCount != columns.names.count {
             return .rejected([RowProblem(
                 location: location(record, field: nil),
                 reason: "the row has \(record.fieldCount) values but the header has \(columns.names.count) columns")])
         }
         if let filter, !filter.matches(record) { return .filtered }
-        row.removeAll(keepingCapacity: true)
+        if rows.count != targets.count {
+            rows = Array(repeating: [], count: targets.count)
+            applies = Array(repeating: false, count: targets.count)
+        }
         var problems: [RowProblem] = []
-        for field in fields {
-            switch field.evaluate(record) {
-            case .value(let value):
-                row.append(value)
-            case .reject(let reason):
-                let value = field.source.evaluate(record)
-                problems.append(RowProblem(location: location(record, field: field.target), value: value,
-                                           reason: "\(field.target) \(reason)"))
-                row.append("")
+        var any = false
+        for (index, target) in targets.enumerated() {
+            applies[index] = target.condition?.matches(record) ?? true
+            guard applies[index] else { continue }
+            any = true
+            rows[index].removeAll(keepingCapacity: true)
+            for field in target.fields {
+                switch field.evaluate(record) {
+                case .value(let value):
+                    rows[index].append(value)
+                case .reject(let reason):
+                    problems.append(RowProblem(location: location(record, field: field.target), value: field.source.display(record), reason: reason))
+                    rows[index].append("")
+                }
             }
         }
-        return problems.isEmpty ? .row : .rejected(problems)
+        if !problems.isEmpty { return .rejected(problems) }
+        return any ? .rows : .filtered
+    }
+
+    /// The first target's row (templates with one target, tests).
+    public func transform(_ record: SourceRecord, into row: inout [String]) -> Outcome {
+        var rows: [[String]] = []
+        var applies: [Bool] = []
+        let outcome = transform(record, into: &rows, applies: &applies)
+        row = rows.first ?? []
+        return outcome
     }
 
     /// The row problem for a value the output encoding cannot hold.
-    func problem(_ unencodable: UnencodableValue, in record: SourceRecord) -> RowProblem {
+    func problem(_ unencodable: UnencodableValue, target: Int, in record: SourceRecord) -> RowProblem {
+        let fields = targets[target].fields
         let field = unencodable.field < fields.count ? fields[unencodable.field].target : "field \(unencodable.field + 1)"
         return RowProblem(location: location(record, field: field), value: String(unencodable.character),
                           reason: "\(field) has the character \"\(unencodable.character)\", which \(unencodable.encoding.rawValue) cannot represent")
     }
 
-    private func location(_ record: SourceRecord, field: String?) -> InputLocation {
+    func location(_ record: SourceRecord, field: String?) -> InputLocation {
         InputLocation(file: fileName, line: record.line, record: record.number, field: field)
     }
 }

@@ -1,5 +1,7 @@
 /// Parses the small rule language of templates: field lines (`name | trim | truncate 100`)
 /// and row filters (`statecode == 0 and name is not empty`).
+import Foundation
+
 struct RuleParser {
     enum Token: Equatable {
         /// A bare word: a column name, a number, a step name or a step argument.
@@ -19,14 +21,17 @@ struct RuleParser {
     /// Where the rule text starts in the template.
     let origin: TemplatePosition
     let maps: [String: ValueMap]
+    let lookups: [String: LookupTable]
     private let tokens: [Located]
     private var index = 0
     private let textLength: Int
 
-    init(_ text: String, file: String, origin: TemplatePosition, maps: [String: ValueMap]) throws(TemplateError) {
+    init(_ text: String, file: String, origin: TemplatePosition, maps: [String: ValueMap],
+         lookups: [String: LookupTable] = [:]) throws(TemplateError) {
         self.file = file
         self.origin = origin
         self.maps = maps
+        self.lookups = lookups
         self.textLength = text.count
         self.tokens = try Self.tokenize(text, file: file, origin: origin)
     }
@@ -38,18 +43,25 @@ struct RuleParser {
         let start = position()
         let source = try parseSource()
         var steps: [FieldStep] = []
+        var messages: [Int: String] = [:]
         while take(.symbol("|")) {
-            steps.append(try parseStep())
+            let step = try parseStep()
+            if step.canReject, case .string(let message)? = peek()?.token {
+                index += 1
+                messages[steps.count] = message
+            }
+            steps.append(step)
         }
         if let extra = peek() {
             throw error("unexpected \(Self.describe(extra.token)) after the value",
                         hint: "separate steps with | (e.g. name | trim | upper)")
         }
-        return FieldRule(target: target, source: source, steps: steps, position: start)
+        return FieldRule(target: target, source: source, steps: steps, position: start, messages: messages)
     }
 
-    /// `part ('+' part)*` or `join "sep" part part ...`
+    /// `part ('+' part)*`, `join "sep" part part ...`, `when cond then value ... else value`, `calc(...)`
     private mutating func parseSource() throws(TemplateError) -> ValueSource {
+        if case .word("when")? = peek()?.token { return try parseConditional() }
         if case .word("join")? = peek()?.token, case .string(let separator)? = peek(1)?.token {
             index += 2
             var parts: [ValueSource] = []
@@ -64,7 +76,66 @@ struct RuleParser {
         return parts.count == 1 ? parts[0] : .concat(parts)
     }
 
+    private mutating func parseConditional() throws(TemplateError) -> ValueSource {
+        var branches: [ValueSource.Branch] = []
+        while take(.word("when")) {
+            let condition = try parseOr()
+            guard take(.word("then")) else { throw error("expected then after the condition", hint: "when statecode == 1 then \"90\" else \"10\"") }
+            branches.append(ValueSource.Branch(condition: condition, value: try parseValue()))
+        }
+        let otherwise: ValueSource = take(.word("else")) ? try parseValue() : .text("")
+        return .conditional(branches, otherwise: otherwise)
+    }
+
+    /// A value inside `when`: parts glued with `+`.
+    private mutating func parseValue() throws(TemplateError) -> ValueSource {
+        var parts = [try parsePart()]
+        while take(.symbol("+")) { parts.append(try parsePart()) }
+        return parts.count == 1 ? parts[0] : .concat(parts)
+    }
+
+    /// `calc(a * b - c)`: + - * / with spaces around them, parentheses, numbers and columns.
+    private mutating func parseArithmetic() throws(TemplateError) -> Arithmetic {
+        var left = try parseTerm()
+        while let next = peek()?.token, next == .symbol("+") || next == .word("-") {
+            index += 1
+            left = .operation(left, next == .symbol("+") ? "+" : "-", try parseTerm())
+        }
+        return left
+    }
+
+    private mutating func parseTerm() throws(TemplateError) -> Arithmetic {
+        var left = try parseFactor()
+        while let next = peek()?.token, next == .word("*") || next == .word("/") {
+            index += 1
+            left = .operation(left, next == .word("*") ? "*" : "/", try parseFactor())
+        }
+        return left
+    }
+
+    private mutating func parseFactor() throws(TemplateError) -> Arithmetic {
+        if take(.symbol("(")) {
+            let inner = try parseArithmetic()
+            guard take(.symbol(")")) else { throw error("a closing parenthesis is missing in calc") }
+            return inner
+        }
+        let part = try parsePart()
+        if case .text(let text) = part {
+            guard let number = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
+                throw error("\"\(text)\" is not a number", hint: "calc(quantity * priceperunit - manualdiscountamount), with spaces around + - * /")
+            }
+            return .number(number)
+        }
+        return .value(part)
+    }
+
     private mutating func parsePart() throws(TemplateError) -> ValueSource {
+        if case .word("calc")? = peek()?.token, case .symbol("(")? = peek(1)?.token {
+            index += 2
+            let arithmetic = try parseArithmetic()
+            guard take(.symbol(")")) else { throw error("a closing parenthesis is missing after calc(", hint: "put spaces around + - * /") }
+            return .calc(arithmetic)
+        }
         let here = position()
         guard let next = peek() else { throw error("a value is missing here", hint: "name a source column or write a text in quotes") }
         index += 1
@@ -96,6 +167,85 @@ struct RuleParser {
         case "replace":
             let old = try parseText(for: name)
             return .replace(old, with: try parseText(for: name))
+        case "title": return .title
+        case "substring":
+            let start = try parseCount(for: name)
+            guard start >= 1 else { throw error("substring starts at position 1 or later") }
+            var length: Int?
+            if case .word(let word)? = peek()?.token, let count = Int(word), count >= 0 { index += 1; length = count }
+            return .substring(start: start, length: length)
+        case "pad":
+            guard case .word(let side)? = peek()?.token, side == "left" || side == "right" else {
+                throw error("pad needs left or right, a width and a character", hint: "pad left 10 \"0\"")
+            }
+            index += 1
+            let width = try parseCount(for: name)
+            var character: Character = " "
+            if case .string(let text)? = peek()?.token {
+                guard text.count == 1, let first = text.first else { throw error("pad takes one character to pad with") }
+                index += 1
+                character = first
+            }
+            return .pad(left: side == "left", width: width, with: character)
+        case "split":
+            let separator = try parseText(for: name)
+            guard case .word(let word)? = peek()?.token, let part = Int(word), part != 0 else {
+                throw error("split needs the part to keep: 1 for the first, -1 for the last", hint: "split \";\" 2")
+            }
+            index += 1
+            return .split(separator: separator, part: part)
+        case "regex":
+            let here = position()
+            let pattern = try parseText(for: name)
+            let replacement = try parseText(for: name)
+            do {
+                return .regex(try RegexReplacement(pattern: pattern, replacement: replacement))
+            } catch {
+                throw TemplateError(file: file, line: here.line, column: here.column, "the regular expression \"\(pattern)\" is not valid",
+                                    hint: "\(error)")
+            }
+        case "date":
+            let here = position()
+            let from = try parseText(for: name), to = try parseText(for: name)
+            var zone: String?
+            if take(.word("zone")) {
+                let identifier = try parseText(for: name)
+                guard TimeZone(identifier: identifier) != nil else {
+                    throw error("unknown time zone \"\(identifier)\"", hint: "an IANA name such as Europe/Budapest or UTC")
+                }
+                zone = identifier
+            }
+            do {
+                return .date(from: try DatePattern(from), to: try DatePattern(to), zone: zone)
+            } catch {
+                throw TemplateError(file: file, line: here.line, column: here.column, error.message, hint: "e.g. date \"dd.MM.yyyy\" \"yyyy-MM-dd\"")
+            }
+        case "number":
+            var style = NumberStyle()
+            while let next = peek(), case .word(let keyword) = next.token, ["from", "to", "round"].contains(keyword) {
+                index += 1
+                if keyword == "round" {
+                    style.places = try parseCount(for: "round")
+                    continue
+                }
+                guard case .word(let value)? = peek()?.token, let separator = NumberStyle.Separator(rawValue: value),
+                      keyword == "from" || separator != .auto else {
+                    throw error("\(keyword) needs comma or point\(keyword == "from" ? " (or auto)" : "")", hint: "number from comma to point round 2")
+                }
+                index += 1
+                if keyword == "from" { style.from = separator } else { style.to = separator }
+            }
+            return .number(style)
+        case "lookup":
+            guard let next = peek(), case .word(let tableName) = next.token else {
+                throw error("lookup needs the name of a table from the template's lookups section", hint: "lookup countries")
+            }
+            guard let table = lookups[tableName] else {
+                let known = lookups.keys.sorted().joined(separator: ", ")
+                throw error("unknown lookup \"\(tableName)\"", hint: known.isEmpty ? "add it under lookups:" : "lookups defined here: \(known)")
+            }
+            index += 1
+            return .lookup(table)
         case "map":
             guard let next = peek(), case .word(let mapName) = next.token else {
                 throw error("map needs the name of a map from the template's maps section", hint: "map customer_group")
@@ -141,7 +291,7 @@ struct RuleParser {
         return condition
     }
 
-    private mutating func parseOr() throws(TemplateError) -> RowCondition {
+    mutating func parseOr() throws(TemplateError) -> RowCondition {
         var condition = try parseAnd()
         while take(.word("or")) { condition = .or(condition, try parseAnd()) }
         return condition

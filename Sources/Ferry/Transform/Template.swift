@@ -16,19 +16,30 @@ public struct Template: Sendable {
     /// Globs on the input file name (`accounts*.csv`).
     public var patterns: [String]
     public var source: SourceOptions
-    public var target: TargetSpec
+    /// Rows that fail this are counted as filtered and go to no target.
     public var filter: RowCondition?
-    public var fields: [FieldRule]
+    /// Where rows go; F&O targets of one template share one data package.
+    public var targets: [TargetRule]
     public var rejectLimit: RejectLimit
+    /// Templates with the same package name put their F&O entities into one package when their inputs
+    /// arrive together (in one bundle): quotation headers and lines.
+    public var packageName: String?
     /// SHA-256 of the template file's text: which version of the rules made an output.
     public var contentHash: String = ""
     /// Templates whose inputs must be processed before this one's in a bundle (customers before contacts).
     public var after: [String] = []
 
+    /// The first target (most templates have one).
+    public var target: TargetSpec { targets[0].spec }
+    /// The first target's fields.
+    public var fields: [FieldRule] { targets[0].fields }
+
     /// The source columns the rules read, each once, in first-use order.
     public var sourceColumns: [String] {
         var seen = Set<String>()
-        let all = fields.flatMap(\.source.columns) + (filter?.columns ?? [])
+        let all = (filter?.columns ?? []) + targets.flatMap { target in
+            (target.condition?.columns ?? []) + target.fields.flatMap(\.source.columns)
+        }
         return all.map(\.name).filter { seen.insert($0).inserted }
     }
 

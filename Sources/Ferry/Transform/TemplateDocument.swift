@@ -6,44 +6,149 @@ struct TemplateDocument {
     let root: Node
     let path: String
 
-    private static let topLevelKeys = ["version", "description", "takes", "source", "target", "filter", "fields", "maps", "max_rejects", "after"]
+    private static let topLevelKeys = ["version", "description", "takes", "source", "target", "targets", "filter", "fields", "maps",
+                                       "lookups", "max_rejects", "after", "key", "duplicates", "package"]
     private static let sourceKeys = ["format", "delimiter", "encoding", "invalid_bytes", "record"]
     private static let targetKeys = ["system", "entity", "label", "name", "format", "compress", "csv", "xml", "definition_group"]
+    private static let targetListKeys = targetKeys + ["when", "fields", "key", "duplicates"]
     private static let csvKeys = ["delimiter", "encoding", "bom", "line_ending"]
     private static let xmlKeys = ["root", "record", "fields", "encoding"]
 
-    func template() throws(TemplateError) -> Template {
-        let top = try mapping(root, what: "the template")
-        try checkKeys(top, allowed: Self.topLevelKeys, in: "the template")
+    /// Every problem found, so `ferry check` can list them all; the first is thrown with the rest attached.
+    private final class Problems {
+        var list: [TemplateError] = []
 
-        if let version = top["version"] {
-            guard scalarText(version) == "1" else {
-                throw error(at: version, "version \(scalarText(version) ?? "?") is not known; this Ferry reads version 1")
+        /// Runs `body`; a problem is recorded and `fallback` returned instead.
+        func attempt<T>(_ fallback: T, _ body: () throws(TemplateError) -> T) -> T {
+            do {
+                return try body()
+            } catch {
+                list.append(error)
+                return fallback
             }
         }
+    }
+
+    func template() throws(TemplateError) -> Template {
+        let top = try mapping(root, what: "the template")
+        let problems = Problems()
+        problems.attempt(()) { () throws(TemplateError) in try checkKeys(top, allowed: Self.topLevelKeys, in: "the template") }
+
+        if let version = top["version"], scalarText(version) != "1" {
+            problems.list.append(error(at: version, "version \(scalarText(version) ?? "?") is not known; this Ferry reads version 1"))
+        }
         let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        let maps = try parseMaps(top["maps"])
-        let fieldsNode = try required(top, "fields", hint: "list the target fields, e.g. CUSTOMERACCOUNT: accountnumber | trim")
-        let fields = try parseFields(fieldsNode, maps: maps)
+        let maps = problems.attempt([:]) { () throws(TemplateError) in try parseMaps(top["maps"]) }
+        let lookups = problems.attempt([:]) { () throws(TemplateError) in try parseLookups(top["lookups"]) }
+        let context = RuleContext(maps: maps, lookups: lookups)
+        let targets = problems.attempt([]) { () throws(TemplateError) in try parseTargets(top, templateName: name, context: context, problems: problems) }
 
         var filter: RowCondition?
         if let node = top["filter"] {
-            var parser = try RuleParser(try text(node, what: "filter"), file: path, origin: origin(of: node), maps: maps)
-            filter = try parser.parseCondition()
+            filter = problems.attempt(nil) { () throws(TemplateError) in
+                var parser = try RuleParser(try text(node, what: "filter"), file: path, origin: origin(of: node), maps: maps, lookups: lookups)
+                return try parser.parseCondition()
+            }
         }
+        let patterns = problems.attempt([]) { () throws(TemplateError) in try parsePatterns(try required(top, "takes", hint: "takes: accounts*.csv")) }
+        let source = problems.attempt(SourceOptions()) { () throws(TemplateError) in try parseSource(top["source"]) }
+        let rejectLimit = problems.attempt(RejectLimit.percent(10)) { () throws(TemplateError) in try parseRejectLimit(top["max_rejects"]) }
+        let after = problems.attempt([]) { () throws(TemplateError) in try top["after"].map { node throws(TemplateError) in try parsePatterns(node) } ?? [] }
+        let package = problems.attempt(nil) { () throws(TemplateError) in try top["package"].map { node throws(TemplateError) in try text(node, what: "package") } }
 
-        return Template(
-            name: name,
-            path: path,
-            summary: top["description"].flatMap(scalarText) ?? "",
-            patterns: try parsePatterns(try required(top, "takes", hint: "takes: accounts*.csv")),
-            source: try parseSource(top["source"]),
-            target: try parseTarget(try required(top, "target", hint: "name the target system and entity"), templateName: name),
-            filter: filter,
-            fields: fields,
-            rejectLimit: try parseRejectLimit(top["max_rejects"]),
-            after: try top["after"].map { node throws(TemplateError) in try parsePatterns(node) } ?? []
-        )
+        if var first = problems.list.first {
+            first.additional = Array(problems.list.dropFirst())
+            throw first
+        }
+        return Template(name: name, path: path, summary: top["description"].flatMap(scalarText) ?? "", patterns: patterns,
+                        source: source, filter: filter, targets: targets, rejectLimit: rejectLimit, packageName: package, after: after)
+    }
+
+    /// The maps and lookups rules may name.
+    struct RuleContext {
+        var maps: [String: ValueMap]
+        var lookups: [String: LookupTable]
+    }
+
+    /// `targets:` (a list, each with its own fields and `when:`) or `target:` with top-level `fields:`.
+    private func parseTargets(_ top: Node.Mapping, templateName: String, context: RuleContext, problems: Problems) throws(TemplateError) -> [TargetRule] {
+        if let list = top["targets"] {
+            guard top["target"] == nil, top["fields"] == nil else {
+                throw error(at: list, "use either targets: (each with its own fields) or target: with fields:, not both")
+            }
+            guard let items = list.sequence, !items.isEmpty else { throw error(at: list, "targets: must be a list of targets, each starting with -") }
+            return items.map { item in
+                problems.attempt(nil) { () throws(TemplateError) -> TargetRule? in
+                    let section = try mapping(item, what: "a target")
+                    try checkKeys(section, allowed: Self.targetListKeys, in: "a target")
+                    var rule = try parseTargetRule(section, node: item, fieldsNode: try required(section, "fields", hint: "the fields of this target"),
+                                                   templateName: templateName, context: context, problems: problems)
+                    if let when = section["when"] {
+                        var parser = try RuleParser(try text(when, what: "when"), file: path, origin: origin(of: when), maps: context.maps, lookups: context.lookups)
+                        rule.condition = try parser.parseCondition()
+                    }
+                    return rule
+                }
+            }.compactMap { $0 }
+        }
+        let targetNode = try required(top, "target", hint: "name the target system and entity (target:), or list several under targets:")
+        let fieldsNode = try required(top, "fields", hint: "list the target fields, e.g. CUSTOMERACCOUNT: accountnumber | trim")
+        let section = try mapping(targetNode, what: "target")
+        try checkKeys(section, allowed: Self.targetKeys, in: "target")
+        var rule = try parseTargetRule(section, node: targetNode, fieldsNode: fieldsNode, templateName: templateName, context: context, problems: problems)
+        if let key = top["key"] { rule.key = try text(key, what: "key") }
+        if let node = top["duplicates"] { rule.duplicates = try duplicatePolicy(node) }
+        try checkKey(rule, node: top["key"])
+        return [rule]
+    }
+
+    private func parseTargetRule(_ section: Node.Mapping, node: Node, fieldsNode: Node, templateName: String, context: RuleContext,
+                                 problems: Problems) throws(TemplateError) -> TargetRule {
+        let spec = try parseTarget(section, node: node, templateName: templateName)
+        let fields = try parseFields(fieldsNode, context: context, problems: problems)
+        var rule = TargetRule(spec: spec, condition: nil, fields: fields)
+        if let key = section["key"] { rule.key = try text(key, what: "key") }
+        if let policy = section["duplicates"] { rule.duplicates = try duplicatePolicy(policy) }
+        try checkKey(rule, node: section["key"])
+        return rule
+    }
+
+    private func checkKey(_ rule: TargetRule, node: Node?) throws(TemplateError) {
+        guard let key = rule.key, let node else { return }
+        guard rule.keyIndex != nil else {
+            throw error(at: node, "key \"\(key)\" is not one of this target's fields", hint: rule.fields.map(\.target).joined(separator: ", "))
+        }
+    }
+
+    private func duplicatePolicy(_ node: Node) throws(TemplateError) -> TargetRule.DuplicatePolicy {
+        let value = try text(node, what: "duplicates").lowercased()
+        guard let policy = TargetRule.DuplicatePolicy(rawValue: value) else {
+            throw error(at: node, "duplicates must be reject, first or last")
+        }
+        return policy
+    }
+
+    /// `lookups:` tables read from CSV files beside the template.
+    private func parseLookups(_ node: Node?) throws(TemplateError) -> [String: LookupTable] {
+        guard let node else { return [:] }
+        var tables: [String: LookupTable] = [:]
+        let folder = (path as NSString).deletingLastPathComponent
+        for (key, value) in try mapping(node, what: "lookups") {
+            let name = try text(key, what: "a lookup name")
+            let section = try mapping(value, what: "lookup \(name)")
+            try checkKeys(section, allowed: ["file", "key", "value", "fallback"], in: "lookup \(name)")
+            let file = try text(try required(section, "file", hint: "file: countries.csv (beside the template)"), what: "file")
+            let keyColumn = try text(try required(section, "key", hint: "the column to look up by"), what: "key")
+            let valueColumn = try text(try required(section, "value", hint: "the column to return"), what: "value")
+            let fallback = try section["fallback"].map { node throws(TemplateError) in try text(node, what: "fallback") }
+            let filePath = file.hasPrefix("/") ? file : (folder.isEmpty ? file : folder + "/" + file)
+            do {
+                tables[name] = try LookupTable.load(name: name, path: filePath, keyColumn: keyColumn, valueColumn: valueColumn, fallback: fallback)
+            } catch {
+                throw self.error(at: section["file"] ?? value, "lookup \(name): cannot read \(file): \((error as? InputError)?.message ?? "\(error)")")
+            }
+        }
+        return tables
     }
 
     // MARK: Sections
@@ -88,9 +193,7 @@ struct TemplateDocument {
         return options
     }
 
-    private func parseTarget(_ node: Node, templateName: String) throws(TemplateError) -> TargetSpec {
-        let section = try mapping(node, what: "target")
-        try checkKeys(section, allowed: Self.targetKeys, in: "target")
+    private func parseTarget(_ section: Node.Mapping, node: Node, templateName: String) throws(TemplateError) -> TargetSpec {
         let systemNode = try required(section, "system", hint: "finance-and-operations or sales")
         let systemText = try text(systemNode, what: "system").lowercased()
         let aliases: [String: TargetSpec.System] = [
@@ -212,30 +315,38 @@ struct TemplateDocument {
         return maps
     }
 
-    private func parseFields(_ node: Node, maps: [String: ValueMap]) throws(TemplateError) -> [FieldRule] {
+    private func parseFields(_ node: Node, context: RuleContext, problems: Problems) throws(TemplateError) -> [FieldRule] {
         var rules: [FieldRule] = []
+        var seen = Set<String>()
         for (key, value) in try mapping(node, what: "fields") {
-            let target = try text(key, what: "a target field name")
-            guard let scalar = value.scalar else {
-                throw error(at: value, "field \(target) must be one line, e.g. \(target): source_column | trim")
+            let rule = problems.attempt(nil) { () throws(TemplateError) -> FieldRule? in
+                let target = try text(key, what: "a target field name")
+                guard seen.insert(target).inserted else { throw error(at: key, "field \(target) is listed twice") }
+                return try parseField(target, value, context: context)
             }
-            // A quoted YAML value is a fixed text; an unquoted one is a rule.
-            if scalar.style == .doubleQuoted || scalar.style == .singleQuoted {
-                if scalar.string.contains(" | ") {
-                    throw error(at: value, "field \(target) is written in quotes, so it would be the fixed text \"\(scalar.string)\"",
-                                hint: "remove the quotes to make it a rule; quote only fixed texts")
-                }
-                rules.append(FieldRule(target: target, source: .text(scalar.string), steps: [], position: origin(of: value)))
-                continue
-            }
-            guard !scalar.string.trimmingWhitespace().isEmpty else {
-                throw error(at: value, "field \(target) has no rule", hint: "name a source column, or write a fixed text in quotes")
-            }
-            var parser = try RuleParser(scalar.string, file: path, origin: origin(of: value), maps: maps)
-            rules.append(try parser.parseFieldRule(target: target))
+            if let rule { rules.append(rule) }
         }
-        guard !rules.isEmpty else { throw error(at: node, "fields: lists no target fields") }
+        guard !rules.isEmpty || !problems.list.isEmpty else { throw error(at: node, "fields: lists no target fields") }
         return rules
+    }
+
+    private func parseField(_ target: String, _ value: Node, context: RuleContext) throws(TemplateError) -> FieldRule {
+        guard let scalar = value.scalar else {
+            throw error(at: value, "field \(target) must be one line, e.g. \(target): source_column | trim")
+        }
+        // A quoted YAML value is a fixed text; an unquoted one is a rule.
+        if scalar.style == .doubleQuoted || scalar.style == .singleQuoted {
+            if scalar.string.contains(" | ") {
+                throw error(at: value, "field \(target) is written in quotes, so it would be the fixed text \"\(scalar.string)\"",
+                            hint: "remove the quotes to make it a rule; quote only fixed texts")
+            }
+            return FieldRule(target: target, source: .text(scalar.string), steps: [], position: origin(of: value))
+        }
+        guard !scalar.string.trimmingWhitespace().isEmpty else {
+            throw error(at: value, "field \(target) has no rule", hint: "name a source column, or write a fixed text in quotes")
+        }
+        var parser = try RuleParser(scalar.string, file: path, origin: origin(of: value), maps: context.maps, lookups: context.lookups)
+        return try parser.parseFieldRule(target: target)
     }
 
     private func parseRejectLimit(_ node: Node?) throws(TemplateError) -> RejectLimit {

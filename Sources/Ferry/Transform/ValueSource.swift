@@ -21,6 +21,32 @@ public indirect enum ValueSource: Sendable, Equatable {
     case concat([ValueSource])
     /// Non-empty parts joined with a separator: `join ", " address1_line1 address1_line2`.
     case join(separator: String, [ValueSource])
+    /// The first branch whose condition holds, else the fallback: `when statecode == 1 then "90" else "10"`.
+    case conditional([Branch], otherwise: ValueSource)
+    /// Arithmetic over columns: `calc(quantity * priceperunit)`.
+    case calc(Arithmetic)
+
+    public struct Branch: Sendable, Equatable {
+        public var condition: RowCondition
+        public var value: ValueSource
+    }
+
+    /// Why a value could not be computed (the row is rejected with this).
+    struct Failure: Error {
+        var reason: String
+    }
+
+    /// How the source is named in messages.
+    var label: String {
+        switch self {
+        case .column(let reference): reference.name
+        case .text(let text): "\"\(text)\""
+        case .concat(let parts): parts.map(\.label).joined(separator: " + ")
+        case .join(_, let parts): "join of " + parts.map(\.label).joined(separator: ", ")
+        case .conditional: "when ..."
+        case .calc: "calc(...)"
+        }
+    }
 
     /// Every column this source reads.
     var columns: [ColumnReference] {
@@ -28,6 +54,9 @@ public indirect enum ValueSource: Sendable, Equatable {
         case .column(let reference): [reference]
         case .text: []
         case .concat(let parts), .join(_, let parts): parts.flatMap(\.columns)
+        case .conditional(let branches, let otherwise):
+            branches.flatMap { $0.condition.columns + $0.value.columns } + otherwise.columns
+        case .calc(let arithmetic): arithmetic.columns
         }
     }
 
@@ -43,17 +72,49 @@ public indirect enum ValueSource: Sendable, Equatable {
             return .concat(try parts.map { part throws(ColumnIndex.Missing) in try part.bound(to: columns) })
         case .join(let separator, let parts):
             return .join(separator: separator, try parts.map { part throws(ColumnIndex.Missing) in try part.bound(to: columns) })
+        case .conditional(let branches, let otherwise):
+            return .conditional(try branches.map { branch throws(ColumnIndex.Missing) in
+                Branch(condition: try branch.condition.bound(to: columns), value: try branch.value.bound(to: columns))
+            }, otherwise: try otherwise.bound(to: columns))
+        case .calc(let arithmetic):
+            return .calc(try arithmetic.bound(to: columns))
         }
     }
 
-    func evaluate(_ record: SourceRecord) -> String {
+    func evaluate(_ record: SourceRecord) throws(Failure) -> String {
         switch self {
-        case .column(let reference): record.string(at: reference.index) ?? ""
-        case .text(let text): text
-        case .concat(let parts): parts.map { $0.evaluate(record) }.joined()
+        case .column(let reference):
+            return record.string(at: reference.index) ?? ""
+        case .text(let text):
+            return text
+        case .concat(let parts):
+            var result = ""
+            for part in parts { result += try part.evaluate(record) }
+            return result
         case .join(let separator, let parts):
-            parts.map { $0.evaluate(record).trimmingWhitespace() }.filter { !$0.isEmpty }.joined(separator: separator)
+            var pieces: [String] = []
+            for part in parts {
+                let piece = try part.evaluate(record).trimmingWhitespace()
+                if !piece.isEmpty { pieces.append(piece) }
+            }
+            return pieces.joined(separator: separator)
+        case .conditional(let branches, let otherwise):
+            for branch in branches where branch.condition.matches(record) { return try branch.value.evaluate(record) }
+            return try otherwise.evaluate(record)
+        case .calc(let arithmetic):
+            do {
+                return "\(try arithmetic.evaluate(record))"
+            } catch .notANumber(let name, let value) {
+                throw Failure(reason: "calc: \(name) is \(value.isEmpty ? "empty" : "\"\(value)\""), not a number")
+            } catch {
+                throw Failure(reason: "calc: division by zero")
+            }
         }
+    }
+
+    /// The value for messages, or empty when it cannot be computed.
+    func display(_ record: SourceRecord) -> String {
+        (try? evaluate(record)) ?? ""
     }
 }
 

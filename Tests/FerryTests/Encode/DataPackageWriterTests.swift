@@ -17,11 +17,13 @@ struct DataPackageWriterTests {
         let target = TargetSpec(system: .financeAndOperations, entity: "CustCustomerV3Entity", label: "Customers & Co V3",
                                 outputName: "customers", format: Self.unicodeCSV, definitionGroup: "Group <1>")
         let time = UTCDateTime(year: 2026, month: 11, day: 25, hour: 13, minute: 5, second: 12)
-        let writer = try target.makeWriter(fields: ["CUSTOMERACCOUNT", "ORGANIZATIONNAME"], stagingFolder: scratch.workspace.staging,
-                                           created: time, sourceName: "accounts.csv")
+        let writer = try EntityDataFile(target: target, fields: ["CUSTOMERACCOUNT", "ORGANIZATIONNAME"], level: 1,
+                                        stagingFolder: scratch.workspace.staging)
         try writer.write(row: ["ACC-1", "Fabrikam, Inc."])
         try writer.write(row: ["ACC-2", "Árvíztűrő \"Kft\"\nBudapest"])
-        let path = try writer.finish().commit(into: scratch.workspace.outbox, name: "p.zip")
+        let package = try PackageAssembler.assemble([try writer.finish()], sources: ["accounts.csv"],
+                                                    stagingFolder: scratch.workspace.staging, created: time)
+        let path = try package.commit(into: scratch.workspace.outbox, name: "p.zip")
 
         let script = #"""
         import sys, zipfile, xml.etree.ElementTree as ET
@@ -47,8 +49,11 @@ struct DataPackageWriterTests {
         """#
         let result = try runProcess("/usr/bin/env", ["python3", "-c", script, path])
         #expect(result.status == 0, "\(result.error)")
-        let lines = result.output.split(separator: "\n").map(String.init)
-        func line(_ key: String) -> String { lines.first { $0.hasPrefix(key + " ") }.map { String($0.dropFirst(key.count + 1)) } ?? "" }
+        let lines: [String] = result.output.split(separator: "\n").map(String.init)
+        func line(_ key: String) -> String {
+            guard let found = lines.first(where: { $0.hasPrefix(key + " ") }) else { return "" }
+            return String(found.dropFirst(key.count + 1))
+        }
 
         #expect(line("names") == "['Manifest.xml', 'PackageHeader.xml', 'Customers & Co V3.csv']")
         #expect(line("root") == "{http://schemas.microsoft.com/dynamics/2015/01/DataManagement}DataManagementPackageManifest")
@@ -69,12 +74,46 @@ struct DataPackageWriterTests {
         let scratch = try TemporaryWorkspace()
         let target = TargetSpec(system: .sales, entity: "product", label: "product", outputName: "products",
                                 format: OutputFormat(layout: .csv(CSVLayout())), definitionGroup: "")
-        let writer = try target.makeWriter(fields: ["productnumber", "name"], stagingFolder: scratch.workspace.staging,
-                                           created: .now(), sourceName: "p.csv")
+        let writer = try DataFileWriter(format: target.format, fields: ["productnumber", "name"], stagingFolder: scratch.workspace.staging)
         try writer.write(row: ["P1", "Kábel, 3 m"])
         let path = try writer.finish().commit(into: scratch.workspace.outbox, name: "p.csv")
         let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
         #expect(bytes == [0xEF, 0xBB, 0xBF] + Array("productnumber,name\r\nP1,\"Kábel, 3 m\"\r\n".utf8))
+    }
+
+    @Test("several entities in one package: listed in Manifest.xml in dependency order, each with its data file")
+    func multipleEntities() throws {
+        let scratch = try TemporaryWorkspace()
+        func target(_ entity: String, _ label: String) -> TargetSpec {
+            TargetSpec(system: .financeAndOperations, entity: entity, label: label, outputName: "q", format: Self.unicodeCSV, definitionGroup: "")
+        }
+        let lines = try EntityDataFile(target: target("SalesQuotationLineV2Entity", "Sales quotation lines V2"), fields: ["SALESQUOTATIONNUMBER", "ITEMNUMBER"],
+                                       level: 11, stagingFolder: scratch.workspace.staging)
+        try lines.write(row: ["Q1", "P1"])
+        let headers = try EntityDataFile(target: target("SalesQuotationHeaderV2Entity", "Sales quotation headers V2"), fields: ["SALESQUOTATIONNUMBER"],
+                                         level: 1, stagingFolder: scratch.workspace.staging)
+        try headers.write(row: ["Q1"])
+        let package = try PackageAssembler.assemble([try lines.finish(), try headers.finish()], sources: ["drop.zip"],
+                                                    stagingFolder: scratch.workspace.staging, created: .now())
+        let path = try package.commit(into: scratch.workspace.outbox, name: "q.zip")
+        let script = #"""
+        import sys, zipfile, xml.etree.ElementTree as ET
+        z = zipfile.ZipFile(sys.argv[1])
+        assert z.testzip() is None
+        ns = "{http://schemas.microsoft.com/dynamics/2015/01/DataManagement}"
+        m = ET.fromstring(z.read("Manifest.xml"))
+        for e in m.iter(ns + "DataManagementPackageEntityData"):
+            print(e.find(ns + "EntityName").text, e.find(ns + "LevelInExecutionUnit").text, e.find(ns + "InputFilePath").text)
+        print(repr(z.read("Sales quotation lines V2.csv").decode("utf-16")))
+        """#
+        let result = try runProcess("/usr/bin/env", ["python3", "-c", script, path])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output == """
+        Sales quotation headers V2 1 Sales quotation headers V2.csv
+        Sales quotation lines V2 11 Sales quotation lines V2.csv
+        'SALESQUOTATIONNUMBER,ITEMNUMBER\\r\\nQ1,P1\\r\\n'
+
+        """)
     }
 
     @Test("a staged output is invisible until committed, and never overwrites")

@@ -56,7 +56,7 @@ struct FieldStepTests {
         let transformer = try RowTransformer(template: template, columns: ["first", "last", "line1", "line2", "line3", "code"], fileName: "a.csv")
         var row: [String] = []
         let outcome = transformer.transform(SourceRecord(fields: [" Anna", "Kovács ", "Fő utca 1", "", "2. em.", ""]), into: &row)
-        #expect(outcome == .row)
+        #expect(outcome == .rows)
         #expect(row == ["ANNA KOVÁ", "Fő utca 1, 2. em.", "10"])
     }
 }

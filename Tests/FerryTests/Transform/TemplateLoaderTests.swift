@@ -30,7 +30,7 @@ struct TemplateLoaderTests {
         #expect(template.name == "accounts")
         #expect(template.patterns == ["accounts*.csv"])
         #expect(template.target.system == .financeAndOperations)
-        #expect(DataPackageWriter.sourceFormat(of: template.target.format) == "CSV-Unicode")
+        #expect(PackageManifest.sourceFormat(of: template.target.format) == "CSV-Unicode")
         #expect(template.target.outputName == "customers")
         #expect(template.fields.map(\.target) == ["CUSTOMERACCOUNT", "PARTYTYPE", "SITEID", "CUSTOMERGROUPID"])
         #expect(template.fields[1].source == .text("Organization"))

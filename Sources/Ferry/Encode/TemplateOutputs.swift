@@ -1,0 +1,59 @@
+/// The encode stage for one input and one template: an entity data file per F&O target (packaged
+/// later, together) and a data file per Sales or file target.
+final class TemplateOutputs {
+    private enum Writer {
+        case entity(EntityDataFile)
+        case file(DataFileWriter, name: String)
+    }
+
+    private var writers: [Writer] = []
+
+    /// `levelBase` orders this template's entities after those of templates it comes `after:`.
+    init(template: Template, fields: [[String]], stem: String, time: UTCDateTime, levelBase: Int, stagingFolder: String) throws {
+        for (index, target) in template.targets.enumerated() {
+            switch target.spec.system {
+            case .financeAndOperations:
+                writers.append(.entity(try EntityDataFile(target: target.spec, fields: fields[index],
+                                                          level: levelBase * 10 + index + 1, stagingFolder: stagingFolder)))
+            case .sales, .file:
+                let writer = try DataFileWriter(format: target.spec.format, fields: fields[index], stagingFolder: stagingFolder)
+                writers.append(.file(writer, name: "\(target.spec.outputName)-\(stem)-\(time.compact).\(writer.fileExtension)"))
+            }
+        }
+    }
+
+    /// Throws `UnencodableValue` when a value cannot be written in the target's encoding.
+    func write(row: [String], target: Int) throws {
+        switch writers[target] {
+        case .entity(let writer): try writer.write(row: row)
+        case .file(let writer, _): try writer.write(row: row)
+        }
+    }
+
+    var rowsWritten: Int {
+        writers.reduce(0) { total, writer in
+            switch writer {
+            case .entity(let entity): total + entity.rowsWritten
+            case .file(let file, _): total + file.rowsWritten
+            }
+        }
+    }
+
+    /// Finished outputs: entity parts for packaging, and data files with their names. Outputs
+    /// without rows are dropped.
+    func finish() throws -> (parts: [PackagePart], files: [(StagedFile, String)]) {
+        var parts: [PackagePart] = []
+        var files: [(StagedFile, String)] = []
+        for writer in writers {
+            switch writer {
+            case .entity(let entity):
+                let part = try entity.finish()
+                if part.rows > 0 { parts.append(part) } else { part.data.discard() }
+            case .file(let file, let name):
+                let staged = try file.finish()
+                if file.rowsWritten > 0 { files.append((staged, name)) } else { staged.discard() }
+            }
+        }
+        return (parts, files)
+    }
+}
