@@ -334,12 +334,9 @@ struct TemplateDocument {
         guard let scalar = value.scalar else {
             throw error(at: value, "field \(target) must be one line, e.g. \(target): source_column | trim")
         }
-        // A quoted YAML value is a fixed text; an unquoted one is a rule.
-        if scalar.style == .doubleQuoted || scalar.style == .singleQuoted {
-            if scalar.string.contains(" | ") {
-                throw error(at: value, "field \(target) is written in quotes, so it would be the fixed text \"\(scalar.string)\"",
-                            hint: "remove the quotes to make it a rule; quote only fixed texts")
-            }
+        // A quoted YAML value is a fixed text, unless it holds steps (` | `): rules with `: ` or ` #`
+        // must be quoted for YAML's sake.
+        if (scalar.style == .doubleQuoted || scalar.style == .singleQuoted) && !scalar.string.contains(" | ") {
             return FieldRule(target: target, source: .text(scalar.string), steps: [], position: origin(of: value))
         }
         guard !scalar.string.trimmingWhitespace().isEmpty else {

@@ -45,7 +45,6 @@ struct TemplateLoaderTests {
         ("fields:\n  A: name | uper\n", 2, "unknown function \"uper\"", "did you mean \"upper\""),
         ("fields:\n  A: code | map nowhere\n", 2, "unknown map \"nowhere\"", nil),
         ("fields:\n  A: name | truncate many\n", 2, "truncate needs a whole number", nil),
-        ("fields:\n  A: \"x | trim\"\n", 2, "written in quotes", nil),
         ("filter: statecode = 0\nfields:\n  A: name\n", 1, "\"=\" is not an operator", nil),
         ("fields:\n  A: name\nfeilds: 1\n", 3, "unknown key \"feilds\"", "did you mean \"fields\""),
         ("fields:\n  A: name\n   B: x: y\n", 3, "YAML syntax", nil),
