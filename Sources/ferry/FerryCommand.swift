@@ -6,7 +6,7 @@ struct FerryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ferry",
         abstract: "Turn CRM/ERP exports dropped into inbox/ into import-ready packages in outbox/.",
-        subcommands: [RunCommand.self, WatchCommand.self, ExplainCommand.self, HistoryCommand.self, StatusCommand.self,
+        subcommands: [RunCommand.self, WatchCommand.self, CheckCommand.self, PreviewCommand.self, ExplainCommand.self, HistoryCommand.self, StatusCommand.self,
                       ReplayCommand.self],
         defaultSubcommand: RunCommand.self
     )

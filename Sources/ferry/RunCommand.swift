@@ -18,6 +18,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Deliver files even when the same content was delivered before (normally archived as duplicates).")
     var force = false
 
+    @Flag(name: .customLong("dry-run"), help: "Do everything but deliver: outputs and reports go to a scratch folder it names; inputs are not touched.")
+    var dryRun = false
+
     func run() throws {
         let console = Console()
         let templates: (all: [Template], forced: Template?)
@@ -28,6 +31,14 @@ struct RunCommand: ParsableCommand {
         } catch {
             console.error("\(error)")
             throw ExitCode(2)
+        }
+        if dryRun {
+            let dry = DryRun(workspace: options.workspace, templates: templates.all, forcedTemplate: templates.forced, limits: config.limits)
+            let (summary, scratch) = try dry.run(observer: console)
+            console.printSummary(summary)
+            print("Dry run: nothing in the inbox was moved; would-be outputs, reports and failure notes are in \(scratch)")
+            if summary.failed > 0 { throw ExitCode(1) }
+            return
         }
         let pass = RunPass(workspace: options.workspace, templates: templates.all, forcedTemplate: templates.forced,
                            limits: config.limits, force: force)

@@ -67,3 +67,60 @@ struct RowTransformerTests {
         _ = try RowTransformer(template: try Fixtures.template(Self.yaml), columns: ["Number", "NAME", "StateCode", "code"], fileName: "a.csv")
     }
 }
+
+@Suite("targets and keys")
+struct TargetsAndKeysTests {
+    static func run(_ yaml: String, _ csv: String) throws -> (TemporaryWorkspace, RunSummary) {
+        let scratch = try TemporaryWorkspace()
+        try scratch.drop("input.csv", csv)
+        let template = try Fixtures.template(yaml, name: "t")
+        return (scratch, try RunPass(workspace: scratch.workspace, templates: [template], clock: { RunPassTests.fixedTime }).run())
+    }
+
+    @Test("one input, two targets chosen per row; a row rejected by one target is rejected for both")
+    func twoTargets() throws {
+        let (scratch, summary) = try Self.run("""
+        takes: input.csv
+        targets:
+          - when: kind == "customer"
+            system: file
+            entity: customer
+            name: customers
+            fields:
+              ID: id | required
+          - system: file
+            entity: contact
+            name: contacts
+            fields:
+              ID: id
+              NAME: name | required
+        max_rejects: unlimited
+        """, "id,name,kind\n1,Anna,customer\n2,Béla,\n3,,customer\n")
+        #expect(summary.rowsRejected == 1)
+        #expect(scratch.text(scratch.workspace.outbox + "/customers-input-20261125T120000Z.csv") == "ID\n1\n")
+        #expect(scratch.text(scratch.workspace.outbox + "/contacts-input-20261125T120000Z.csv") == "ID,NAME\n1,Anna\n2,Béla\n")
+    }
+
+    @Test("duplicate keys", arguments: [
+        ("reject", "K\nA\nB\n", 1),
+        ("first", "K,V\nA,1\nB,3\n", 0),
+        ("last", "K,V\nA,2\nB,3\n", 0),
+    ])
+    func duplicates(policy: String, expected: String, rejected: Int) throws {
+        let fields = policy == "reject" ? "  K: k" : "  K: k\n  V: v"
+        let (scratch, summary) = try Self.run("""
+        takes: input.csv
+        target: {system: file, entity: x, name: out}
+        key: K
+        duplicates: \(policy)
+        fields:
+        \(fields)
+        max_rejects: unlimited
+        """, "k,v\nA,1\nA,2\nB,3\n")
+        #expect(summary.rowsRejected == rejected)
+        #expect(scratch.text(scratch.workspace.outbox + "/out-input-20261125T120000Z.csv") == expected)
+        if policy == "reject" {
+            #expect(scratch.text(scratch.workspace.reports + "/t-input-20261125T120000Z.rejects.csv").contains("K \"\"A\"\" appears again; its first row is at line 2"))
+        }
+    }
+}

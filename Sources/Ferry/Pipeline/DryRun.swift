@@ -1,0 +1,76 @@
+import Foundation
+
+/// `ferry run --dry-run`: the whole pass, validation included, with would-be outputs, reports and
+/// failure notes written into a scratch folder. Inputs are never claimed, moved or deleted, and the
+/// ledger is not touched.
+public struct DryRun: Sendable {
+    public let workspace: Workspace
+    public let templates: [Template]
+    public let forcedTemplate: Template?
+    public let limits: DecompressionLimits
+    private let clock: @Sendable () -> UTCDateTime
+
+    public init(workspace: Workspace, templates: [Template], forcedTemplate: Template? = nil,
+                limits: DecompressionLimits = DecompressionLimits(), clock: @escaping @Sendable () -> UTCDateTime = UTCDateTime.now) {
+        self.workspace = workspace
+        self.templates = templates
+        self.forcedTemplate = forcedTemplate
+        self.limits = limits
+        self.clock = clock
+    }
+
+    /// Runs the pass; returns the summary and the scratch folder holding what would have been written.
+    public func run(observer: RunObserver = SilentObserver()) throws -> (summary: RunSummary, scratch: String) {
+        let started = Date()
+        let time = clock()
+        let scratch = Workspace(root: workspace.root + "/.ferry/dry-runs/" + time.compact)
+        for folder in [scratch.outbox, scratch.reports, scratch.failed, scratch.staging] { try Workspace.makeFolder(folder) }
+        let router = TemplateRouter(templates: templates, forced: forcedTemplate)
+        var summary = RunSummary()
+        for file in try Inbox(workspace: workspace).files() {
+            let claimed = ClaimedFile(name: file.name, path: file.path, size: file.size)
+            var report = FileReport(name: file.name, template: nil, outcome: .delivered)
+            let fileStarted = Date()
+            do {
+                let prepared: PreparedOutputs
+                if let bundle = try BundleKind.detect(path: file.path, displayName: file.name, limits: limits) {
+                    prepared = try BundlePipeline(workspace: scratch, router: router, limits: limits)
+                        .prepare(claimed, kind: bundle, at: time, observer: observer, report: &report)
+                } else {
+                    let template = try router.template(for: [file.name], displayName: file.name).get()
+                    report.template = template.name
+                    let input = FilePipeline.Input(path: file.path, displayName: file.name, stem: claimed.stem, size: file.size)
+                    prepared = try FilePipeline(workspace: scratch, limits: limits).prepare(input, with: template, at: time, observer: observer, report: &report)
+                }
+                for output in try prepared.detach() {
+                    let path = try FileMover.moveNoReplace(output.stagingPath, into: output.folder, name: output.name)
+                    if output.kind == .package { report.outputs.append(path) } else { report.rejectsReport = path }
+                }
+            } catch let failure as PreparedFailure {
+                record(failure.error, rejectsPath: failure.rejectsPath, for: file.name, in: scratch, at: time, report: &report)
+            } catch let error as InputError {
+                record(error, rejectsPath: nil, for: file.name, in: scratch, at: time, report: &report)
+            } catch {
+                report.outcome = .retryLater
+                report.error = "\(error)"
+            }
+            report.seconds = Date().timeIntervalSince(fileStarted)
+            summary.files.append(report)
+            observer.fileFinished(report)
+        }
+        try? FileManager.default.removeItem(atPath: scratch.staging)
+        try? FileManager.default.removeItem(atPath: scratch.root + "/.ferry")
+        summary.seconds = Date().timeIntervalSince(started)
+        return (summary, scratch.root)
+    }
+
+    private func record(_ error: InputError, rejectsPath: String?, for name: String, in scratch: Workspace, at time: UTCDateTime, report: inout FileReport) {
+        report.outcome = .failed
+        report.error = error.description
+        let note = FailureNote.text(file: name, template: nil, error: error.description, at: time)
+        try? Data(note.utf8).write(to: URL(fileURLWithPath: scratch.failed + "/" + name + ".error.txt"))
+        if let rejectsPath {
+            report.rejectsReport = try? FileMover.moveNoReplace(rejectsPath, into: scratch.failed, name: name + ".rejects.csv")
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Ferry
+import Foundation
+
+/// `ferry check [templates…] [--sample FILE]`: every problem, with file:line:column and a hint.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check templates before a run: every problem with file:line:column and a hint; exit 1 on any.")
+
+    @OptionGroup var options: WorkspaceOptions
+
+    @Argument(help: "Template files or folders (default: the workspace's templates folder).")
+    var paths: [String] = []
+
+    @Option(help: "A sample input: source columns the template uses but the sample's header lacks are reported.")
+    var sample: String?
+
+    func run() throws {
+        let folder = try options.templates ?? options.config().templates ?? options.workspace.root + "/templates"
+        let result = TemplateCheck().run(paths: paths.isEmpty ? [folder] : paths, sample: sample)
+        for problem in result.problems { print(problem.description) }
+        let count = result.problems.count
+        print("\(result.templates.count) template\(result.templates.count == 1 ? "" : "s") checked, \(count == 0 ? "no" : String(count)) problem\(count == 1 ? "" : "s")")
+        if count > 0 { throw ExitCode(1) }
+    }
+}
+
+/// `ferry preview <template> <file> [--rows N]`: the first rows as they would be written.
+struct PreviewCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preview",
+        abstract: "Show what the first records of a file become, and which are filtered or rejected and why. Writes nothing.")
+
+    @Argument(help: "The template file.")
+    var template: String
+
+    @Argument(help: "The input file.")
+    var file: String
+
+    @Option(help: "How many records to read.")
+    var rows: Int = 10
+
+    func run() throws {
+        let loaded = try TemplateLoader().load(path: template)
+        let result = try Preview().run(template: loaded, file: file, rows: rows)
+        for target in result.targets {
+            print("\(target.entity): \(target.rows.count) row\(target.rows.count == 1 ? "" : "s")")
+            if !target.rows.isEmpty {
+                printTable(["line"] + target.fields, target.rows.map { [String($0.line)] + $0.values.map(Self.oneLine) })
+            }
+            print("")
+        }
+        if !result.filtered.isEmpty {
+            print("Filtered (lines): \(result.filtered.map(String.init).joined(separator: ", "))")
+        }
+        if !result.rejected.isEmpty {
+            print("Rejected:")
+            for problem in result.rejected {
+                print("  line \(problem.location.line ?? 0), \(problem.location.field ?? "row"): \(problem.reason)")
+            }
+        }
+        print("\(result.recordsRead) records read; nothing was written or moved.")
+    }
+
+    /// Cell text on one line, cut to a readable width.
+    static func oneLine(_ value: String) -> String {
+        let flat = value.replacingOccurrences(of: "\r\n", with: "⏎").replacingOccurrences(of: "\n", with: "⏎")
+        return flat.count > 40 ? String(flat.prefix(39)) + "…" : flat
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import Ferry
+
+/// Every shipped sample through the whole pipeline with the shipped templates, compared with the
+/// checked-in expected packages (Manifest.xml, PackageHeader.xml, each data file) in
+/// Fixtures/expected/. Run with FERRY_UPDATE_GOLDEN=1 to write them anew after an intended change.
+@Suite("the four Prospect-to-cash flows, against expected packages")
+struct SampleFlowTests {
+    static let expected = Fixtures.packageRoot + "/Tests/FerryTests/Fixtures/expected"
+    static let updating = ProcessInfo.processInfo.environment["FERRY_UPDATE_GOLDEN"] == "1"
+
+    @Test("sample", arguments: [
+        "accounts.csv", "accounts-hu.xml", "contacts.csv", "releasedproducts.csv", "releasedproducts-week48.csv.gz",
+        "quotes.csv", "quotedetails.csv", "sales-quotes-week48.zip",
+    ])
+    func sample(_ name: String) throws {
+        let scratch = try TemporaryWorkspace()
+        try FileManager.default.copyItem(atPath: Fixtures.packageRoot + "/samples/exports/" + name, toPath: scratch.workspace.inbox + "/" + name)
+        let templates = try TemplateLoader().loadFolder(Fixtures.packageRoot + "/samples/templates")
+        let summary = try RunPass(workspace: scratch.workspace, templates: templates, clock: { RunPassTests.fixedTime }).run()
+        #expect(summary.succeeded, "\(summary.files.compactMap(\.error))")
+
+        var produced: [String: String] = [:]
+        for output in scratch.files(in: scratch.workspace.outbox) {
+            let path = scratch.workspace.outbox + "/" + output
+            if output.hasSuffix(".zip") {
+                for (entry, text) in try Self.entries(of: path) { produced["\(output)/\(entry)"] = text }
+            } else {
+                produced[output] = try Self.text(Array(Data(contentsOf: URL(fileURLWithPath: path))))
+            }
+        }
+        for report in scratch.files(in: scratch.workspace.reports) {
+            produced["reports/" + report] = scratch.text(scratch.workspace.reports + "/" + report)
+        }
+        let folder = Self.expected + "/" + name
+        if Self.updating {
+            try? FileManager.default.removeItem(atPath: folder)
+            for (relative, text) in produced {
+                let path = folder + "/" + relative
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            }
+            return
+        }
+        let expectedFiles = Self.files(under: folder)
+        #expect(Set(produced.keys) == Set(expectedFiles), "outputs differ from \(folder)")
+        for relative in expectedFiles {
+            let want = (try? String(contentsOfFile: folder + "/" + relative, encoding: .utf8)) ?? ""
+            #expect(produced[relative] == want, "\(relative) differs from the expected file")
+        }
+    }
+
+    /// Each zip entry's text, read with Ferry's own zip reader (data files decoded from UTF-16).
+    static func entries(of path: String) throws -> [(String, String)] {
+        let zip = try ZipArchiveReader(path: path, displayName: path)
+        let folder = FileManager.default.temporaryDirectory.path + "/ferry-golden-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var budget = DecompressionBudget(limits: DecompressionLimits(), compressedSize: zip.fileSize, bundleName: path)
+        return try zip.entries.enumerated().map { index, entry in
+            let target = folder + "/\(index)"
+            try zip.extract(entry, to: target, budget: &budget)
+            return (entry.name, try text(Array(Data(contentsOf: URL(fileURLWithPath: target)))))
+        }
+    }
+
+    /// Text with its encoding made visible: a UTF-16 LE file becomes "[UTF-16LE BOM]" + its text.
+    static func text(_ bytes: [UInt8]) throws -> String {
+        if bytes.starts(with: [0xFF, 0xFE]) {
+            let units = stride(from: 2, to: bytes.count - 1, by: 2).map { UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8 }
+            return "[UTF-16LE BOM]" + String(decoding: units, as: UTF16.self)
+        }
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return "[UTF-8 BOM]" + String(decoding: bytes.dropFirst(3), as: UTF8.self) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func files(under folder: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return [] }
+        return enumerator.compactMap { $0 as? String }.filter { path in
+            var isFolder: ObjCBool = false
+            FileManager.default.fileExists(atPath: folder + "/" + path, isDirectory: &isFolder)
+            return !isFolder.boolValue
+        }.sorted()
+    }
+}
