@@ -28,32 +28,50 @@ final class CSVWriter: RecordEncoder {
     func finish() throws {}
 
     private func writeLine(_ values: [String]) throws {
-        encoded.removeAll(keepingCapacity: true)
+        let delimiter = layout.delimiter
+        // UTF-8 output is built in place; other encodings go field by field through the encoder.
+        let direct = layout.encoding == .utf8
+        var output = encoded
+        encoded = []
+        output.removeAll(keepingCapacity: true)
+        var scratch = line
+        line = []
+        defer {
+            encoded = output
+            line = scratch
+        }
         for (index, value) in values.enumerated() {
-            line.removeAll(keepingCapacity: true)
-            if index > 0 { line.append(layout.delimiter) }
-            appendField(value, to: &line)
-            if let character = encoder.append(line, to: &encoded) {
+            if direct {
+                if index > 0 { output.append(delimiter) }
+                Self.appendField(value, delimiter: delimiter, to: &output)
+                continue
+            }
+            scratch.removeAll(keepingCapacity: true)
+            if index > 0 { scratch.append(delimiter) }
+            Self.appendField(value, delimiter: delimiter, to: &scratch)
+            if let character = encoder.append(scratch, to: &output) {
                 throw UnencodableValue(field: index, character: character, encoding: layout.encoding)
             }
         }
-        line.removeAll(keepingCapacity: true)
-        if layout.lineEnding == .crlf { line.append(UInt8(ascii: "\r")) }
-        line.append(UInt8(ascii: "\n"))
-        _ = encoder.append(line, to: &encoded)
-        try sink.write(encoded)
+        scratch.removeAll(keepingCapacity: true)
+        if layout.lineEnding == .crlf { scratch.append(UInt8(ascii: "\r")) }
+        scratch.append(UInt8(ascii: "\n"))
+        _ = encoder.append(scratch, to: &output)
+        try sink.write(output)
     }
 
-    private func appendField(_ value: String, to line: inout [UInt8]) {
-        let utf8 = value.utf8
-        let delimiter = layout.delimiter
-        let needsQuotes = utf8.contains { $0 == delimiter || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
-        guard needsQuotes else {
-            line.append(contentsOf: utf8)
-            return
+    /// Appends a field, in quotes (inner quotes doubled) when it holds the delimiter, a quote or a line break.
+    private static func appendField(_ value: String, delimiter: UInt8, to line: inout [UInt8]) {
+        let start = line.count
+        var needsQuotes = false
+        for byte in value.utf8 {
+            if byte == delimiter || byte == UInt8(ascii: "\"") || byte == 10 || byte == 13 { needsQuotes = true }
+            line.append(byte)
         }
+        guard needsQuotes else { return }
+        line.removeSubrange(start...)
         line.append(UInt8(ascii: "\""))
-        for byte in utf8 {
+        for byte in value.utf8 {
             if byte == UInt8(ascii: "\"") { line.append(byte) }
             line.append(byte)
         }

@@ -54,7 +54,9 @@ public indirect enum RowCondition: Sendable, Equatable {
     /// Numbers compare as numbers (`0` equals `0.0`), everything else as exact text.
     static func compare(_ left: String, _ comparison: Comparison, _ right: String) -> Bool {
         let order: Int
-        if let a = Double(left.trimmingWhitespace()), let b = Double(right.trimmingWhitespace()) {
+        if left == right {
+            order = 0
+        } else if let a = Double(left.trimmingWhitespace()), let b = Double(right.trimmingWhitespace()) {
             order = a < b ? -1 : (a > b ? 1 : 0)
         } else {
             order = left < right ? -1 : (left > right ? 1 : 0)
