@@ -7,6 +7,7 @@ final class CSVWriter: RecordEncoder {
     private var line: [UInt8] = []
     private var encoded: [UInt8] = []
     private(set) var rowsWritten = 0
+    private var failure: UnencodableValue?
 
     init(sink: ByteSink, layout: CSVLayout) {
         self.sink = sink
@@ -17,17 +18,17 @@ final class CSVWriter: RecordEncoder {
 
     func begin(fields: [String]) throws {
         if layout.byteOrderMark { try sink.write(encoder.byteOrderMark) }
-        try writeLine(fields)
+        try writeLine(SourceRecord(fields: fields))
     }
 
-    func write(row: [String]) throws {
-        try writeLine(row)
+    func write(record: SourceRecord) throws {
+        try writeLine(record)
         rowsWritten += 1
     }
 
     func finish() throws {}
 
-    private func writeLine(_ values: [String]) throws {
+    private func writeLine(_ record: SourceRecord) throws {
         let delimiter = layout.delimiter
         // UTF-8 output is built in place; other encodings go field by field through the encoder.
         let direct = layout.encoding == .utf8
@@ -40,18 +41,28 @@ final class CSVWriter: RecordEncoder {
             encoded = output
             line = scratch
         }
-        for (index, value) in values.enumerated() {
-            if direct {
-                if index > 0 { output.append(delimiter) }
-                Self.appendField(value, delimiter: delimiter, to: &output)
-                continue
+        record.storage.withUnsafeBufferPointer { storage in
+            var start = 0
+            for (index, end) in record.fieldEnds.enumerated() {
+                let field = UnsafeBufferPointer(rebasing: storage[start..<end])
+                start = end
+                if direct {
+                    if index > 0 { output.append(delimiter) }
+                    Self.appendField(field, delimiter: delimiter, to: &output)
+                } else {
+                    scratch.removeAll(keepingCapacity: true)
+                    if index > 0 { scratch.append(delimiter) }
+                    Self.appendField(field, delimiter: delimiter, to: &scratch)
+                    if let character = encoder.append(scratch, to: &output) {
+                        failure = UnencodableValue(field: index, character: character, encoding: layout.encoding)
+                        return
+                    }
+                }
             }
-            scratch.removeAll(keepingCapacity: true)
-            if index > 0 { scratch.append(delimiter) }
-            Self.appendField(value, delimiter: delimiter, to: &scratch)
-            if let character = encoder.append(scratch, to: &output) {
-                throw UnencodableValue(field: index, character: character, encoding: layout.encoding)
-            }
+        }
+        if let failure {
+            self.failure = nil
+            throw failure
         }
         scratch.removeAll(keepingCapacity: true)
         if layout.lineEnding == .crlf { scratch.append(UInt8(ascii: "\r")) }
@@ -61,17 +72,18 @@ final class CSVWriter: RecordEncoder {
     }
 
     /// Appends a field, in quotes (inner quotes doubled) when it holds the delimiter, a quote or a line break.
-    private static func appendField(_ value: String, delimiter: UInt8, to line: inout [UInt8]) {
-        let start = line.count
+    private static func appendField(_ value: UnsafeBufferPointer<UInt8>, delimiter: UInt8, to line: inout [UInt8]) {
         var needsQuotes = false
-        for byte in value.utf8 {
-            if byte == delimiter || byte == UInt8(ascii: "\"") || byte == 10 || byte == 13 { needsQuotes = true }
-            line.append(byte)
+        for byte in value where byte == delimiter || byte == UInt8(ascii: "\"") || byte == 10 || byte == 13 {
+            needsQuotes = true
+            break
         }
-        guard needsQuotes else { return }
-        line.removeSubrange(start...)
+        guard needsQuotes else {
+            line.append(contentsOf: value)
+            return
+        }
         line.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
+        for byte in value {
             if byte == UInt8(ascii: "\"") { line.append(byte) }
             line.append(byte)
         }

@@ -15,8 +15,8 @@ final class DataFileWriter {
         try encoder.begin(fields: fields)
     }
 
-    func write(row: [String]) throws {
-        try encoder.write(row: row)
+    func write(record: SourceRecord) throws {
+        try encoder.write(record: record)
     }
 
     func finish() throws -> StagedFile {

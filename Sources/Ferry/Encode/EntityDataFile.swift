@@ -22,8 +22,8 @@ final class EntityDataFile {
         try encoder.begin(fields: fields)
     }
 
-    func write(row: [String]) throws {
-        try encoder.write(row: row)
+    func write(record: SourceRecord) throws {
+        try encoder.write(record: record)
     }
 
     /// Completes the deflate stream; the part owns the staged file from here.

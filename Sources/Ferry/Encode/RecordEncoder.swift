@@ -1,11 +1,18 @@
 /// Writes target rows in one file format into a byte sink.
 protocol RecordEncoder: AnyObject {
     func begin(fields: [String]) throws
-    /// Throws `UnencodableValue` (before writing anything) when a value cannot be written in the
-    /// output's encoding; the pipeline rejects that row.
-    func write(row: [String]) throws
+    /// Writes one row whose fields are UTF-8 bytes. Throws `UnencodableValue` (before writing
+    /// anything) when a value cannot be written in the output's encoding; the pipeline rejects that row.
+    func write(record: SourceRecord) throws
     func finish() throws
     var rowsWritten: Int { get }
+}
+
+extension RecordEncoder {
+    /// Writes one row of texts (reports, tests).
+    func write(row: [String]) throws {
+        try write(record: SourceRecord(fields: row))
+    }
 }
 
 /// A value with a character the output encoding cannot represent.

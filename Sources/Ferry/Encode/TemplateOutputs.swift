@@ -23,10 +23,10 @@ final class TemplateOutputs {
     }
 
     /// Throws `UnencodableValue` when a value cannot be written in the target's encoding.
-    func write(row: [String], target: Int) throws {
+    func write(_ row: SourceRecord, target: Int) throws {
         switch writers[target] {
-        case .entity(let writer): try writer.write(row: row)
-        case .file(let writer, _): try writer.write(row: row)
+        case .entity(let writer): try writer.write(record: row)
+        case .file(let writer, _): try writer.write(record: row)
         }
     }
 

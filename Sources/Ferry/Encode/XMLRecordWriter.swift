@@ -16,9 +16,10 @@ final class XMLRecordWriter: RecordEncoder {
         try writer.startElement(layout.root)
     }
 
-    func write(row: [String]) throws {
+    func write(record: SourceRecord) throws {
         try writer.startElement(layout.record)
-        for (name, value) in zip(fields, row) {
+        for (index, name) in fields.enumerated() {
+            let value = record.string(at: index) ?? ""
             if layout.fieldsAsAttributes {
                 try writer.attribute(name, value)
             } else {

@@ -43,20 +43,21 @@ public struct FilePipeline: Sendable {
         let prepared = PreparedOutputs(workspace: workspace, created: time)
         var rejects: RejectsReport?
         var record = SourceRecord()
-        var rows: [[String]] = []
+        var rows: [SourceRecord] = []
         var applies: [Bool] = []
+        var scratch: [UInt8] = []
 
         do {
             while try decoder.next(into: &record) {
                 report.rowsRead += 1
-                var outcome = transformer.transform(record, into: &rows, applies: &applies)
+                var outcome = transformer.transform(record, into: &rows, applies: &applies, scratch: &scratch)
                 if outcome == .rows {
                     outcome = keys.admit(record, rows: rows, applies: &applies)
                 }
                 if outcome == .rows {
                     for target in applies.indices where applies[target] {
                         do {
-                            try outputs.write(row: rows[target], target: target)
+                            try outputs.write(rows[target], target: target)
                         } catch let unencodable as UnencodableValue {
                             outcome = .rejected([transformer.problem(unencodable, target: target, in: record)])
                             break

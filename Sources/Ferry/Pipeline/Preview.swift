@@ -26,7 +26,7 @@ public struct Preview: Sendable {
             try stack.open(try FileByteSource(path: file, displayName: name))
         })
         var record = SourceRecord()
-        var rows: [[String]] = []
+        var rows: [SourceRecord] = []
         var applies: [Bool] = []
         while result.recordsRead < limit, try decoder.next(into: &record) {
             result.recordsRead += 1
@@ -34,7 +34,10 @@ public struct Preview: Sendable {
             if outcome == .rows { outcome = keys.admit(record, rows: rows, applies: &applies) }
             switch outcome {
             case .rows:
-                for index in applies.indices where applies[index] { result.targets[index].rows.append((record.line, rows[index])) }
+                for index in applies.indices where applies[index] {
+                    let row = rows[index]
+                    result.targets[index].rows.append((record.line, (0..<row.fieldCount).map { row.string(at: $0) ?? "" }))
+                }
             case .filtered:
                 result.filtered.append(record.line)
             case .rejected(let problems):

@@ -22,21 +22,21 @@ struct KeyTracker {
         guard targets.values.contains(where: { $0.policy == .last }) else { return }
         let decoder = try reopen()
         var record = SourceRecord()
-        var rows: [[String]] = []
+        var rows: [SourceRecord] = []
         var applies: [Bool] = []
         while try decoder.next(into: &record) {
             guard transformer.transform(record, into: &rows, applies: &applies) == .rows else { continue }
             for (number, keys) in targets where keys.policy == .last && applies[number] {
-                targets[number]?.lastRecord[rows[number][keys.index]] = record.number
+                targets[number]?.lastRecord[rows[number].string(at: keys.index) ?? ""] = record.number
             }
         }
     }
 
     /// `.rows` when the record may go on; duplicates are filtered (first/last) or rejected.
-    mutating func admit(_ record: SourceRecord, rows: [[String]], applies: inout [Bool]) -> RowTransformer.Outcome {
+    mutating func admit(_ record: SourceRecord, rows: [SourceRecord], applies: inout [Bool]) -> RowTransformer.Outcome {
         guard !targets.isEmpty else { return .rows }
         for (number, keys) in targets where applies[number] {
-            let key = rows[number][keys.index]
+            let key = rows[number].string(at: keys.index) ?? ""
             switch keys.policy {
             case .last:
                 if keys.lastRecord[key] != record.number { applies[number] = false }

@@ -49,8 +49,14 @@ public struct RowTransformer: Sendable {
         }
     }
 
-    /// Fills `rows` (one per target) and `applies` (which targets take the record).
-    public func transform(_ record: SourceRecord, into rows: inout [[String]], applies: inout [Bool]) -> Outcome {
+    /// Fills `rows` (one per target, field bytes) and `applies` (which targets take the record).
+    public func transform(_ record: SourceRecord, into rows: inout [SourceRecord], applies: inout [Bool]) -> Outcome {
+        var scratch: [UInt8] = []
+        return transform(record, into: &rows, applies: &applies, scratch: &scratch)
+    }
+
+    /// The same, with a buffer for field values the caller keeps between records (no allocation per row).
+    func transform(_ record: SourceRecord, into rows: inout [SourceRecord], applies: inout [Bool], scratch: inout [UInt8]) -> Outcome {
         if record.fieldCount != columns.names.count {
             return .rejected([RowProblem(
                 location: location(record, field: nil),
@@ -58,7 +64,7 @@ public struct RowTransformer: Sendable {
         }
         if let filter, !filter.matches(record) { return .filtered }
         if rows.count != targets.count {
-            rows = Array(repeating: [], count: targets.count)
+            rows = Array(repeating: SourceRecord(), count: targets.count)
             applies = Array(repeating: false, count: targets.count)
         }
         var problems: [RowProblem] = []
@@ -67,14 +73,11 @@ public struct RowTransformer: Sendable {
             applies[index] = target.condition?.matches(record) ?? true
             guard applies[index] else { continue }
             any = true
-            rows[index].removeAll(keepingCapacity: true)
+            rows[index].reset(line: record.line, number: record.number)
             for field in target.fields {
-                switch field.evaluate(record) {
-                case .value(let value):
-                    rows[index].append(value)
-                case .reject(let reason):
+                if let reason = field.evaluate(record, into: &rows[index], scratch: &scratch) {
                     problems.append(RowProblem(location: location(record, field: field.target), value: field.source.display(record), reason: reason))
-                    rows[index].append("")
+                    rows[index].endField()
                 }
             }
         }
@@ -82,12 +85,12 @@ public struct RowTransformer: Sendable {
         return any ? .rows : .filtered
     }
 
-    /// The first target's row (templates with one target, tests).
+    /// The first target's row as texts (templates with one target, tests).
     public func transform(_ record: SourceRecord, into row: inout [String]) -> Outcome {
-        var rows: [[String]] = []
+        var rows: [SourceRecord] = []
         var applies: [Bool] = []
         let outcome = transform(record, into: &rows, applies: &applies)
-        row = rows.first ?? []
+        row = rows.first.map { first in (0..<first.fieldCount).map { first.string(at: $0) ?? "" } } ?? []
         return outcome
     }
 

@@ -117,3 +117,11 @@ func ferryExecutable() -> String {
     }
     return Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("ferry").path
 }
+
+extension EntityDataFile {
+    func write(row: [String]) throws { try write(record: SourceRecord(fields: row)) }
+}
+
+extension DataFileWriter {
+    func write(row: [String]) throws { try write(record: SourceRecord(fields: row)) }
+}
