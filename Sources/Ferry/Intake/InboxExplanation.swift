@@ -55,9 +55,9 @@ public struct InboxExplanation: Sendable {
         if let previous = try ledger.delivered(digest: digest) {
             lines.append("Its content was already delivered as ledger entry \(previous.id) (\(previous.name), \(previous.finishedAt ?? previous.claimedAt)): it will be archived as a duplicate, with no new package (use --force to deliver again).")
         }
-        let interruptions = try ledger.interruptions(digest: digest)
+        let interruptions = try ledger.interruptions(name: name, size: size)
         if interruptions >= 3 {
-            lines.append("Processing this content was interrupted \(interruptions) times: it will be quarantined in failed/.")
+            lines.append("Processing this file was interrupted \(interruptions) times: it will be quarantined in failed/.")
         }
         if policy.requireDoneMarker && !ReadinessPolicy.markerSuffixes.contains(where: { FileManager.default.fileExists(atPath: path + $0) }) {
             lines.append("Waiting for its done marker: \(name).done or \(name).ok.")

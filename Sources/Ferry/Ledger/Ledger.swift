@@ -172,14 +172,22 @@ public final class Ledger: Sendable {
 
     // MARK: Reading
 
-    /// The entry that delivered this content, if any.
-    public func delivered(digest: String) throws -> Entry? {
-        try entries(where: "digest = ? AND state = 'done'", [.text(digest)], limit: 1).first
+    /// The entry that delivered this content, if any (before entry `id`, when given).
+    public func delivered(digest: String, before id: Int64 = .max) throws -> Entry? {
+        try entries(where: "digest = ? AND state IN ('done', 'delivering') AND id < ?", [.text(digest), .integer(id)], limit: 1).first
     }
 
-    /// How often inputs with this content were interrupted by a crash.
-    public func interruptions(digest: String) throws -> Int {
-        try entries(where: "digest = ? AND state = 'interrupted'", [.text(digest)], limit: 1000).count
+    /// How often this file (by name and size) was interrupted by a crash while it was processed.
+    public func interruptions(name: String, size: Int64) throws -> Int {
+        try entries(where: "name = ? AND size = ? AND state = 'interrupted'", [.text(name), .integer(size)], limit: 1000).count
+    }
+
+    /// Stores the content digest once it is known (it is computed alongside processing).
+    public func recordDigest(_ id: Int64, _ digest: String?) throws {
+        guard let digest else { return }
+        try database.withLock { database in
+            _ = try database.query("UPDATE inputs SET digest = ? WHERE id = ?", [.text(digest), .integer(id)])
+        }
     }
 
     /// Entries whose processing did not end (a crash): claimed, delivering or failing.

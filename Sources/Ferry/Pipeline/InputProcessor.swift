@@ -45,37 +45,32 @@ public struct InputProcessor: Sendable {
         let time = clock()
         let inbox = Inbox(workspace: workspace)
         var report = FileReport(name: claimed.name, template: nil, outcome: .delivered)
-        let digest: String
-        do {
-            digest = try SHA256.file(claimed.path, displayName: claimed.name)
-        } catch {
-            report.outcome = .retryLater
-            report.error = "\(error)"
-            report.inputNowAt = try? inbox.release(claimed)
-            return report
-        }
+        let digest = BackgroundDigest(path: claimed.path, displayName: claimed.name, size: claimed.size)
         let template = try? router.template(for: [claimed.name], displayName: claimed.name).get()
-        let id = try ledger.claim(name: claimed.name, size: claimed.size, digest: digest, template: template, at: time)
+        let id = try ledger.claim(name: claimed.name, size: claimed.size, digest: "", template: template, at: time)
         CrashPoint.reach("claimed")
         defer { report.seconds = Date().timeIntervalSince(started) }
 
-        if !force, let previous = try ledger.delivered(digest: digest) {
-            report.outcome = .duplicate
-            report.template = previous.template
-            report.error = "same content as \(previous.name), delivered as ledger entry \(previous.id) on \(previous.finishedAt ?? previous.claimedAt); archived without new outputs"
-            try finish(id, claimed, moves: [], archiveTo: workspace.archive + "/" + time.day8601, state: .duplicate, report: &report, at: time)
-            return report
-        }
-        if try ledger.interruptions(digest: digest) >= maxInterruptions {
+        if try ledger.interruptions(name: claimed.name, size: claimed.size) >= maxInterruptions {
             let error = InputError(.limit, InputLocation(file: claimed.name),
-                                   "quarantined: processing this content was interrupted \(maxInterruptions) times (the process crashed or was killed each time)",
+                                   "quarantined: processing this file was interrupted \(maxInterruptions) times (the process crashed or was killed each time)",
                                    hint: "check the file and Ferry's log; put it back into the inbox to try once more")
+            try ledger.recordDigest(id, try? digest.value())
             try fail(id, claimed, template: template, error: error, rejectsPath: nil, report: &report, at: time)
             return report
         }
 
         do {
             let prepared = try prepare(claimed, template: template, at: time, observer: observer, outputSuffix: outputSuffix, report: &report)
+            let contentDigest = try digest.value()
+            try ledger.recordDigest(id, contentDigest)
+            if !force, let previous = try ledger.delivered(digest: contentDigest, before: id) {
+                // Computed in parallel with the pipeline; the outputs of a duplicate are dropped unseen.
+                report = FileReport(name: claimed.name, template: previous.template, outcome: .duplicate)
+                report.error = "same content as \(previous.name), delivered as ledger entry \(previous.id) on \(previous.finishedAt ?? previous.claimedAt); archived without new outputs"
+                try finish(id, claimed, moves: [], archiveTo: workspace.archive + "/" + time.day8601, state: .duplicate, report: &report, at: time)
+                return report
+            }
             let planned = try prepared.detach()
             let moves = try MoveExecutor.deliveryLock.withLock { _ in
                 var taken = Set<String>()
