@@ -134,8 +134,7 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
         path.append(name)
         text.removeAll(keepingCapacity: true)
         if let start = recordDepth {
-            let relative = path[(start + 1)...].joined(separator: "/")
-            if !attributeColumns.isEmpty { collect(attributes, prefix: relative + "/") }
+            if !attributeColumns.isEmpty { collect(attributes, prefix: relativePath(from: start) + "/") }
         } else if isRecordPath() {
             recordDepth = path.count - 1
             recordLine = parser.line
@@ -153,8 +152,7 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
             recordDepth = nil
             return
         }
-        let relative = path[(start + 1)...].joined(separator: "/")
-        if let index = elementColumns[relative] {
+        if let index = elementColumns[relativePath(from: start)] {
             values[index] = text
             present[index] = true
         }
@@ -164,6 +162,11 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
     func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard recordDepth != nil else { return }
         text.append(contentsOf: bytes)
+    }
+
+    /// The current element's path below the record (`name`, or `address/city`); no joining for direct children.
+    private func relativePath(from start: Int) -> String {
+        path.count == start + 2 ? path[start + 1] : path[(start + 1)...].joined(separator: "/")
     }
 
     private func isRecordPath() -> Bool {

@@ -1,13 +1,16 @@
 /// One F&O entity's data file, deflated into staging as rows arrive, with its CRC-32 and sizes, so
 /// several entities (of one input or of several) can be put into one package without compressing twice.
 final class EntityDataFile {
-    /// Level 6 (zlib's default): within a few percent of level 9's size at about twice its speed.
-    static let compressionLevel: Int32 = 6
+    /// Level 3: measured on UTF-16 account data, 10% larger than level 6 at 2.8 times its speed, which
+    /// keeps deflate (on the second core) off the critical path; level 1 would be 22% larger.
+    static let compressionLevel: Int32 = 3
 
     let entity: PackageEntity
     let definitionGroup: String
     private let staged: StagedFile
     private let counter: DeflatingCounter
+    /// Deflate runs on the second core: the encoder writes here.
+    private let background: BackgroundSink
     private let encoder: RecordEncoder
     var rowsWritten: Int { encoder.rowsWritten }
 
@@ -18,7 +21,8 @@ final class EntityDataFile {
         definitionGroup = target.definitionGroup
         staged = try StagedFile(in: stagingFolder, suffix: "deflate")
         counter = try DeflatingCounter(next: staged.file, level: Self.compressionLevel)
-        encoder = try target.format.layout.makeEncoder(sink: counter)
+        background = BackgroundSink(next: counter)
+        encoder = try target.format.layout.makeEncoder(sink: background)
         try encoder.begin(fields: fields)
     }
 
@@ -29,6 +33,7 @@ final class EntityDataFile {
     /// Completes the deflate stream; the part owns the staged file from here.
     func finish() throws -> PackagePart {
         try encoder.finish()
+        try background.finish()
         try counter.finish()
         return PackagePart(entity: entity, definitionGroup: definitionGroup, data: staged, crc: counter.crc.value,
                            compressedSize: staged.file.size, uncompressedSize: counter.uncompressedSize, rows: encoder.rowsWritten)

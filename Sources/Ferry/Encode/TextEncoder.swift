@@ -32,6 +32,15 @@ struct TextEncoder {
             output.append(contentsOf: utf8)
         case .utf16LittleEndian, .utf16BigEndian:
             let littleEndian = encoding == .utf16LittleEndian
+            if utf8.allSatisfy({ $0 < 0x80 }) {
+                // ASCII: each byte is one UTF-16 unit with a zero high byte.
+                output.reserveCapacity(output.count + utf8.count * 2)
+                for byte in utf8 {
+                    output.append(littleEndian ? byte : 0)
+                    output.append(littleEndian ? 0 : byte)
+                }
+                return nil
+            }
             for unit in String(decoding: utf8, as: UTF8.self).utf16 {
                 let low = UInt8(truncatingIfNeeded: unit), high = UInt8(truncatingIfNeeded: unit >> 8)
                 output.append(littleEndian ? low : high)
