@@ -45,12 +45,11 @@ public struct FilePipeline: Sendable {
         var record = SourceRecord()
         var rows: [SourceRecord] = []
         var applies: [Bool] = []
-        var scratch: [UInt8] = []
 
         do {
             while try decoder.next(into: &record) {
                 report.rowsRead += 1
-                var outcome = transformer.transform(record, into: &rows, applies: &applies, scratch: &scratch)
+                var outcome = transformer.transform(record, into: &rows, applies: &applies)
                 if outcome == .rows {
                     outcome = keys.admit(record, rows: rows, applies: &applies)
                 }

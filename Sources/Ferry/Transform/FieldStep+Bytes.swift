@@ -8,57 +8,62 @@ extension FieldStep {
         case useText
     }
 
-    func apply(to bytes: inout [UInt8]) -> ByteOutcome {
+    /// Applies the step to the bytes of `buffer` from `start` to its end, in place.
+    func apply(to buffer: inout [UInt8], from start: Int) -> ByteOutcome {
+        let count = buffer.count - start
         switch self {
         case .trim:
-            guard let first = bytes.first, let last = bytes.last else { return .done }
+            guard count > 0 else { return .done }
+            let first = buffer[start], last = buffer[buffer.count - 1]
             if first >= 0x80 || last >= 0x80 { return .useText }
             if !Self.isSpace(first), !Self.isSpace(last) { return .done }
-            var end = bytes.count
-            while end > 0, Self.isSpace(bytes[end - 1]) { end -= 1 }
-            if end > 0, bytes[end - 1] >= 0x80 { return .useText }
-            var start = 0
-            while start < end, Self.isSpace(bytes[start]) { start += 1 }
-            if start < end, bytes[start] >= 0x80 { return .useText }
-            bytes.removeSubrange(end...)
-            bytes.removeSubrange(..<start)
+            var end = buffer.count
+            while end > start, Self.isSpace(buffer[end - 1]) { end -= 1 }
+            if end > start, buffer[end - 1] >= 0x80 { return .useText }
+            var from = start
+            while from < end, Self.isSpace(buffer[from]) { from += 1 }
+            if from < end, buffer[from] >= 0x80 { return .useText }
+            buffer.removeSubrange(end...)
+            buffer.removeSubrange(start..<from)
             return .done
         case .upper, .lower:
-            guard Self.isASCII(bytes) else { return .useText }
+            guard Self.isASCII(buffer, from: start) else { return .useText }
             let upper = self == .upper
-            for index in bytes.indices {
-                let byte = bytes[index]
-                if upper, byte >= UInt8(ascii: "a"), byte <= UInt8(ascii: "z") { bytes[index] = byte - 32 }
-                if !upper, byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") { bytes[index] = byte + 32 }
+            buffer.withUnsafeMutableBufferPointer { bytes in
+                for index in start..<bytes.count {
+                    let byte = bytes[index]
+                    if upper, byte >= UInt8(ascii: "a"), byte <= UInt8(ascii: "z") { bytes[index] = byte - 32 }
+                    if !upper, byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") { bytes[index] = byte + 32 }
+                }
             }
             return .done
         case .truncate(let limit):
-            guard Self.isASCII(bytes) else { return .useText }
-            if bytes.count > limit { bytes.removeSubrange(limit...) }
+            guard Self.isASCII(buffer, from: start) else { return .useText }
+            if count > limit { buffer.removeSubrange((start + limit)...) }
             return .done
-        case .substring(let start, let length):
-            guard Self.isASCII(bytes) else { return .useText }
-            let from = min(bytes.count, start - 1)
-            let to = length.map { min(bytes.count, from + $0) } ?? bytes.count
-            bytes.removeSubrange(to...)
-            bytes.removeSubrange(..<from)
+        case .substring(let first, let length):
+            guard Self.isASCII(buffer, from: start) else { return .useText }
+            let from = start + min(count, first - 1)
+            let to = length.map { min(buffer.count, from + $0) } ?? buffer.count
+            buffer.removeSubrange(to...)
+            buffer.removeSubrange(start..<from)
             return .done
         case .defaultValue(let fallback):
-            if bytes.isEmpty { bytes.append(contentsOf: fallback.utf8) }
+            if count == 0 { buffer.append(contentsOf: fallback.utf8) }
             return .done
         case .required:
-            return bytes.isEmpty ? .reject("is required but empty") : .done
+            return count == 0 ? .reject("is required but empty") : .done
         case .maxLength(let limit):
-            guard Self.isASCII(bytes) else { return .useText }
-            return bytes.count > limit ? .reject("is \(bytes.count) characters long; at most \(limit) allowed") : .done
+            guard Self.isASCII(buffer, from: start) else { return .useText }
+            return count > limit ? .reject("is \(count) characters long; at most \(limit) allowed") : .done
         case .map(let map):
             // Short values make small strings, which need no allocation.
-            let key = String(decoding: bytes, as: UTF8.self)
+            let key = buffer.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start...]), as: UTF8.self) }
             guard let mapped = map.lookup(key) else {
                 return .reject("value \"\(key)\" is not in map \(map.name) and the map has no \"*\" fallback")
             }
-            bytes.removeAll(keepingCapacity: true)
-            bytes.append(contentsOf: mapped.utf8)
+            buffer.removeSubrange(start...)
+            buffer.append(contentsOf: mapped.utf8)
             return .done
         default:
             return .useText
@@ -70,51 +75,55 @@ extension FieldStep {
         byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
     }
 
-    private static func isASCII(_ bytes: [UInt8]) -> Bool {
+    private static func isASCII(_ bytes: [UInt8], from start: Int) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in
             var combined: UInt8 = 0
-            for byte in buffer { combined |= byte }
+            for index in start..<buffer.count { combined |= buffer[index] }
             return combined < 0x80
         }
     }
 }
 
 extension FieldRule {
-    /// Appends this field's value to `row` as bytes, or returns why the row is rejected.
-    /// `scratch` is a reused buffer.
-    func evaluate(_ record: SourceRecord, into row: inout SourceRecord, scratch: inout [UInt8]) -> String? {
-        scratch.removeAll(keepingCapacity: true)
+    /// Appends this field's value to `row` as bytes, applying the steps in place, or returns why
+    /// the row is rejected (the row then holds an unfinished field, which the caller ends).
+    func evaluate(_ record: SourceRecord, into row: inout SourceRecord) -> String? {
+        let start = row.storage.count
         switch source {
         case .column(let reference):
             if reference.index < record.fieldCount {
-                record.storage.withUnsafeBufferPointer { scratch.append(contentsOf: UnsafeBufferPointer(rebasing: $0[record.range(of: reference.index)])) }
+                let range = record.range(of: reference.index)
+                record.storage.withUnsafeBufferPointer { row.storage.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
             }
         case .text(let text):
-            scratch.append(contentsOf: text.utf8)
+            row.storage.append(contentsOf: text.utf8)
         default:
             do {
-                scratch.append(contentsOf: try source.evaluate(record).utf8)
+                row.storage.append(contentsOf: try source.evaluate(record).utf8)
             } catch {
                 return "\(target): \(error.reason)"
             }
         }
-        for (index, step) in steps.enumerated() {
-            switch step.apply(to: &scratch) {
-            case .done:
-                continue
-            case .reject(let reason):
-                return messages[index] ?? "\(target) \(reason)"
-            case .useText:
-                switch step.apply(to: String(decoding: scratch, as: UTF8.self)) {
-                case .value(let value):
-                    scratch.removeAll(keepingCapacity: true)
-                    scratch.append(contentsOf: value.utf8)
+        return steps.withUnsafeBufferPointer { steps -> String? in
+            for index in steps.indices {
+                switch steps[index].apply(to: &row.storage, from: start) {
+                case .done:
+                    continue
                 case .reject(let reason):
                     return messages[index] ?? "\(target) \(reason)"
+                case .useText:
+                    let text = row.storage.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start...]), as: UTF8.self) }
+                    switch steps[index].apply(to: text) {
+                    case .value(let value):
+                        row.storage.removeSubrange(start...)
+                        row.storage.append(contentsOf: value.utf8)
+                    case .reject(let reason):
+                        return messages[index] ?? "\(target) \(reason)"
+                    }
                 }
             }
+            row.endField()
+            return nil
         }
-        row.append(field: scratch)
-        return nil
     }
 }

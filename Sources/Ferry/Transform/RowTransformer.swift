@@ -51,12 +51,6 @@ public struct RowTransformer: Sendable {
 
     /// Fills `rows` (one per target, field bytes) and `applies` (which targets take the record).
     public func transform(_ record: SourceRecord, into rows: inout [SourceRecord], applies: inout [Bool]) -> Outcome {
-        var scratch: [UInt8] = []
-        return transform(record, into: &rows, applies: &applies, scratch: &scratch)
-    }
-
-    /// The same, with a buffer for field values the caller keeps between records (no allocation per row).
-    func transform(_ record: SourceRecord, into rows: inout [SourceRecord], applies: inout [Bool], scratch: inout [UInt8]) -> Outcome {
         if record.fieldCount != columns.names.count {
             return .rejected([RowProblem(
                 location: location(record, field: nil),
@@ -74,10 +68,13 @@ public struct RowTransformer: Sendable {
             guard applies[index] else { continue }
             any = true
             rows[index].reset(line: record.line, number: record.number)
-            for field in target.fields {
-                if let reason = field.evaluate(record, into: &rows[index], scratch: &scratch) {
-                    problems.append(RowProblem(location: location(record, field: field.target), value: field.source.display(record), reason: reason))
-                    rows[index].endField()
+            target.fields.withUnsafeBufferPointer { fields in
+                for field in fields.indices {
+                    if let reason = fields[field].evaluate(record, into: &rows[index]) {
+                        problems.append(RowProblem(location: location(record, field: fields[field].target),
+                                                   value: fields[field].source.display(record), reason: reason))
+                        rows[index].endField()
+                    }
                 }
             }
         }
