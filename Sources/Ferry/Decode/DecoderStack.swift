@@ -11,7 +11,8 @@ struct DecoderStack {
         var source = try PeekableByteSource(file)
         var kind = ContentKind.detect(source.peeked)
         if kind == .gzip {
-            source = try PeekableByteSource(GzipByteSource(source, fileName: fileName, limits: limits))
+            // Inflate runs one step ahead on the second core.
+            source = try PeekableByteSource(ReadAheadSource(GzipByteSource(source, fileName: fileName, limits: limits)))
             kind = ContentKind.detect(source.peeked)
             if kind == .gzip || kind == .zip {
                 throw InputError(.malformed, InputLocation(file: fileName),
