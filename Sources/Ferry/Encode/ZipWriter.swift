@@ -44,20 +44,7 @@ final class ZipWriter {
             throw TooLarge(entry: name)
         }
         let nameBytes = Array(name.utf8)
-        var header = ByteWriter()
-        header.u32(0x0403_4B50)
-        header.u16(20)
-        header.u16(0x0800)
-        header.u16(8)
-        header.u16(dosTime)
-        header.u16(dosDate)
-        header.u32(crc)
-        header.u32(UInt32(compressedSize))
-        header.u32(UInt32(uncompressedSize))
-        header.u16(UInt16(nameBytes.count))
-        header.u16(0)
-        header.bytes.append(contentsOf: nameBytes)
-        try file.write(header.bytes)
+        try file.write(localHeader(name: nameBytes, crc: crc, compressedSize: UInt32(compressedSize), uncompressedSize: UInt32(uncompressedSize)))
         let source = try FileByteSource(path: path, displayName: path)
         var buffer = [UInt8](repeating: 0, count: 1 << 18)
         while true {
@@ -75,18 +62,7 @@ final class ZipWriter {
         let offset = file.size
         guard offset <= Int64(UInt32.max) else { throw TooLarge(entry: name) }
         let nameBytes = Array(name.utf8)
-        var header = ByteWriter()
-        header.u32(0x0403_4B50)
-        header.u16(20)              // version needed: deflate
-        header.u16(0x0800)          // names are UTF-8
-        header.u16(8)               // deflate
-        header.u16(dosTime)
-        header.u16(dosDate)
-        header.u32(0); header.u32(0); header.u32(0)  // CRC and sizes, patched in `end`
-        header.u16(UInt16(nameBytes.count))
-        header.u16(0)
-        header.bytes.append(contentsOf: nameBytes)
-        try file.write(header.bytes)
+        try file.write(localHeader(name: nameBytes, crc: 0, compressedSize: 0, uncompressedSize: 0))  // patched in `end`
         let entry = Entry(name: name, nameBytes: nameBytes, headerOffset: offset,
                           dataOffset: file.size, deflater: try Deflater(level: level), file: file)
         openEntry = entry
@@ -107,6 +83,24 @@ final class ZipWriter {
         records.append(CentralRecord(name: entry.nameBytes, crc: entry.crc.value, compressedSize: UInt32(compressed),
                                      uncompressedSize: UInt32(entry.uncompressedSize), headerOffset: UInt32(entry.headerOffset)))
         openEntry = nil
+    }
+
+    /// A local file header: deflate, UTF-8 name, the archive's time stamp.
+    private func localHeader(name: [UInt8], crc: UInt32, compressedSize: UInt32, uncompressedSize: UInt32) -> [UInt8] {
+        var header = ByteWriter()
+        header.u32(0x0403_4B50)
+        header.u16(20)              // version needed: deflate
+        header.u16(0x0800)          // names are UTF-8
+        header.u16(8)               // deflate
+        header.u16(dosTime)
+        header.u16(dosDate)
+        header.u32(crc)
+        header.u32(compressedSize)
+        header.u32(uncompressedSize)
+        header.u16(UInt16(name.count))
+        header.u16(0)
+        header.bytes.append(contentsOf: name)
+        return header.bytes
     }
 
     /// Writes the central directory; the archive is complete afterwards.

@@ -42,6 +42,12 @@ public struct InputProcessor: Sendable {
     /// Processes a file already in the work area (also `ferry replay`).
     func process(_ claimed: ClaimedFile, observer: RunObserver, outputSuffix: String = "") throws -> FileReport {
         let started = Date()
+        var report = try processClaimed(claimed, observer: observer, outputSuffix: outputSuffix)
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+
+    private func processClaimed(_ claimed: ClaimedFile, observer: RunObserver, outputSuffix: String) throws -> FileReport {
         let time = clock()
         let inbox = Inbox(workspace: workspace)
         var report = FileReport(name: claimed.name, template: nil, outcome: .delivered)
@@ -49,7 +55,6 @@ public struct InputProcessor: Sendable {
         let template = try? router.template(for: [claimed.name], displayName: claimed.name).get()
         let id = try ledger.claim(name: claimed.name, size: claimed.size, digest: "", template: template, at: time)
         CrashPoint.reach("claimed")
-        defer { report.seconds = Date().timeIntervalSince(started) }
 
         if try ledger.interruptions(name: claimed.name, size: claimed.size) >= maxInterruptions {
             let error = InputError(.limit, InputLocation(file: claimed.name),

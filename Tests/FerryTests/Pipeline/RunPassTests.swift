@@ -36,6 +36,7 @@ struct RunPassTests {
         #expect(summary.succeeded)
         let report = try #require(summary.files.first)
         #expect((report.rowsRead, report.rowsWritten, report.rowsFiltered, report.rowsRejected) == (3, 2, 1, 0))
+        #expect(report.seconds > 0, "the report says how long the file took")
         #expect(scratch.files(in: scratch.workspace.outbox) == ["customers-accounts-20261125T120000Z.zip"])
         #expect(scratch.archived == ["accounts.csv"])
         #expect(scratch.files(in: scratch.workspace.inbox).isEmpty)
