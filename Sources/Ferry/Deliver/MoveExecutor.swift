@@ -14,12 +14,14 @@ struct MoveExecutor: Sendable {
     /// picking the same free name.
     static let deliveryLock = Mutex(())
 
-    /// The first name in `folder` free of files (`name`, then `stem-2.ext` ...).
+    /// The first name in `folder` free of files (`name`, then `stem-2.ext` ...) and not among the
+    /// paths already planned in `taken`.
     static func freeName(in folder: String, for name: String, avoiding taken: Set<String> = []) -> String {
         let (stem, suffix) = FileMover.split(name)
         for attempt in 1...9_999 {
             let candidate = attempt == 1 ? name : "\(stem)-\(attempt)\(suffix)"
-            if !taken.contains(candidate) && access(folder + "/" + candidate, F_OK) != 0 { return candidate }
+            let path = folder + "/" + candidate
+            if !taken.contains(path) && access(path, F_OK) != 0 { return candidate }
         }
         return "\(stem)-\(UInt32.random(in: 10_000...UInt32.max))\(suffix)"
     }

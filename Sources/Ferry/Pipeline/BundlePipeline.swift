@@ -25,15 +25,24 @@ struct BundlePipeline {
         case .tar(let gzipped): members = try extractTar(claimed, gzipped: gzipped, into: folder, safety: safety, budget: &budget)
         }
         let entityNames = try manifestEntityNames(members, bundleName: claimed.name)
+        return try prepare(members: members, entityNames: entityNames, unitName: claimed.name, inside: claimed.name,
+                           stem: claimed.stem, at: time, observer: observer, report: &report)
+    }
 
+    /// Processes data files that arrived as one unit (a bundle's members, or related files dropped
+    /// together): each through its template, in dependency order, F&O entities of templates that share a
+    /// package name into one package. `inside` prefixes the members' names in reports (the bundle's name).
+    func prepare(members: [BundleMember], entityNames: [String: String] = [:], unitName: String, inside: String?,
+                 stem: String, at time: UTCDateTime, observer: RunObserver, report: inout FileReport) throws -> PreparedOutputs {
+        func display(_ member: BundleMember) -> String { inside.map { "\($0)/\(member.name)" } ?? member.name }
         var routed: [(member: BundleMember, template: Template)] = []
         for member in members where !Self.packageDescriptors.contains(member.name) {
             let names = [member.name] + (entityNames[member.name].map { [$0] } ?? [])
-            let template = try router.template(for: names, displayName: "\(claimed.name)/\(member.name)").get()
+            let template = try router.template(for: names, displayName: display(member)).get()
             routed.append((member, template))
         }
         guard !routed.isEmpty else {
-            throw InputError(.schema, InputLocation(file: claimed.name), "the bundle holds no data files",
+            throw InputError(.schema, InputLocation(file: unitName), "the bundle holds no data files",
                              hint: "put the exported data files into the bundle")
         }
         let order = try DependencyOrder(templates: routed.map(\.template))
@@ -43,11 +52,12 @@ struct BundlePipeline {
         let outputs = PreparedOutputs(workspace: workspace, created: time)
         let pipeline = FilePipeline(workspace: workspace, limits: limits)
         for (member, template) in routed {
-            var input = FilePipeline.Input(path: member.path, displayName: "\(claimed.name)/\(member.name)",
-                                           stem: "\(claimed.stem)-\(FileMover.split(member.name).stem)", size: member.size)
+            let memberStem = FileMover.split(member.name).stem
+            var input = FilePipeline.Input(path: member.path, displayName: display(member),
+                                           stem: inside == nil ? memberStem : "\(stem)-\(memberStem)", size: member.size)
             // Templates that share a package name put their entities into one package, in dependency order.
             if let package = template.packageName {
-                input.packageStem = "\(package)-\(claimed.stem)-\(time.compact)"
+                input.packageStem = "\(package)-\(stem)-\(time.compact)"
                 input.levelBase = order.rank(template)
             }
             var memberReport = FileReport(name: input.displayName, template: template.name, outcome: .delivered)

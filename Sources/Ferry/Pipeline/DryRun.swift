@@ -27,13 +27,26 @@ public struct DryRun: Sendable {
         for folder in [scratch.outbox, scratch.reports, scratch.failed, scratch.staging] { try Workspace.makeFolder(folder) }
         let router = TemplateRouter(templates: templates, forced: forcedTemplate)
         var summary = RunSummary()
-        for file in try Inbox(workspace: workspace).files() {
+        let files = try Inbox(workspace: workspace).files()
+        var taken = Set<String>()
+        for file in files where !taken.contains(file.name) {
             let claimed = ClaimedFile(name: file.name, path: file.path, size: file.size)
-            var report = FileReport(name: file.name, template: nil, outcome: .delivered)
+            // Related files travel together, as in a real run.
+            let template = try? router.template(for: [file.name], displayName: file.name).get()
+            let partnerNames = template.map { Set(router.partners(of: file.name, template: $0)) } ?? []
+            let partners = files.filter { partnerNames.contains($0.name) && !taken.contains($0.name) }
+            taken.formUnion([file.name] + partners.map(\.name))
+            var report = FileReport(name: ([file] + partners).map(\.name).joined(separator: " + "), template: nil, outcome: .delivered)
             let fileStarted = Date()
             do {
                 let prepared: PreparedOutputs
-                if let bundle = try BundleKind.detect(path: file.path, displayName: file.name, limits: limits) {
+                if !partners.isEmpty {
+                    let members = ([file] + partners).map { BundleMember(name: $0.name, path: $0.path, size: $0.size) }
+                    let stem = template?.wildcardCapture(in: file.name).map { String($0.drop { $0 == "-" || $0 == "_" }) }
+                    prepared = try BundlePipeline(workspace: scratch, router: router, limits: limits)
+                        .prepare(members: members, unitName: report.name, inside: nil, stem: (stem?.isEmpty == false ? stem : nil) ?? claimed.stem,
+                                 at: time, observer: observer, report: &report)
+                } else if let bundle = try BundleKind.detect(path: file.path, displayName: file.name, limits: limits) {
                     prepared = try BundlePipeline(workspace: scratch, router: router, limits: limits)
                         .prepare(claimed, kind: bundle, at: time, observer: observer, report: &report)
                 } else {

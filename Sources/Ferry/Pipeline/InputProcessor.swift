@@ -32,48 +32,64 @@ public struct InputProcessor: Sendable {
         self.clock = clock
     }
 
-    /// Claims and processes one inbox file; nil when another process took it first.
-    public func process(_ file: InboxFile, observer: RunObserver) throws -> FileReport? {
-        let inbox = Inbox(workspace: workspace)
-        guard let claimed = try inbox.claim(file) else { return nil }
-        return try process(claimed, observer: observer)
+    /// The inbox files that travel with `file`: its partners, when its template shares a package with
+    /// others and their files are in the inbox (`quotes-week48.csv` with `quotedetails-week48.csv`).
+    public func partners(of file: InboxFile, in inbox: [InboxFile]) -> [InboxFile] {
+        guard let template = try? router.template(for: [file.name], displayName: file.name).get() else { return [] }
+        let names = Set(router.partners(of: file.name, template: template))
+        return inbox.filter { names.contains($0.name) }
     }
 
-    /// Processes a file already in the work area (also `ferry replay`).
-    func process(_ claimed: ClaimedFile, observer: RunObserver, outputSuffix: String = "") throws -> FileReport {
+    /// Claims and processes one inbox file, with `partners` (see `partners(of:in:)`) as one unit;
+    /// nil when another process took the file first.
+    public func process(_ file: InboxFile, partners: [InboxFile] = [], observer: RunObserver) throws -> FileReport? {
+        let inbox = Inbox(workspace: workspace)
+        guard let claimed = try inbox.claim(file) else { return nil }
+        var unit = [claimed]
+        for partner in partners {
+            if let taken = try inbox.claim(partner) { unit.append(taken) }
+        }
+        return try process(unit, observer: observer)
+    }
+
+    /// Processes files already in the work area (also `ferry replay`): one, or related ones as a unit.
+    func process(_ unit: [ClaimedFile], observer: RunObserver, outputSuffix: String = "") throws -> FileReport {
         let started = Date()
-        var report = try processClaimed(claimed, observer: observer, outputSuffix: outputSuffix)
+        var report = try processClaimed(unit, observer: observer, outputSuffix: outputSuffix)
         report.seconds = Date().timeIntervalSince(started)
         return report
     }
 
-    private func processClaimed(_ claimed: ClaimedFile, observer: RunObserver, outputSuffix: String) throws -> FileReport {
+    private func processClaimed(_ unit: [ClaimedFile], observer: RunObserver, outputSuffix: String) throws -> FileReport {
         let time = clock()
         let inbox = Inbox(workspace: workspace)
-        var report = FileReport(name: claimed.name, template: nil, outcome: .delivered)
-        let digest = BackgroundDigest(path: claimed.path, displayName: claimed.name, size: claimed.size)
+        let claimed = unit[0]
+        let unitName = unit.map(\.name).joined(separator: " + ")
+        let unitSize = unit.reduce(0) { $0 + $1.size }
+        var report = FileReport(name: unitName, template: nil, outcome: .delivered)
+        let digests = unit.map { BackgroundDigest(path: $0.path, displayName: $0.name, size: $0.size) }
         let template = try? router.template(for: [claimed.name], displayName: claimed.name).get()
-        let id = try ledger.claim(name: claimed.name, size: claimed.size, digest: "", template: template, at: time)
+        let id = try ledger.claim(name: unitName, size: unitSize, digest: "", template: template, at: time)
         CrashPoint.reach("claimed")
 
-        if try ledger.interruptions(name: claimed.name, size: claimed.size) >= maxInterruptions {
+        if try ledger.interruptions(name: unitName, size: unitSize) >= maxInterruptions {
             let error = InputError(.limit, InputLocation(file: claimed.name),
                                    "quarantined: processing this file was interrupted \(maxInterruptions) times (the process crashed or was killed each time)",
                                    hint: "check the file and Ferry's log; put it back into the inbox to try once more")
-            try ledger.recordDigest(id, try? digest.value())
-            try fail(id, claimed, template: template, error: error, rejectsPath: nil, report: &report, at: time)
+            try ledger.recordDigest(id, try? Self.digest(of: digests))
+            try fail(id, unit, template: template, error: error, rejectsPath: nil, report: &report, at: time)
             return report
         }
 
         do {
-            let prepared = try prepare(claimed, template: template, at: time, observer: observer, outputSuffix: outputSuffix, report: &report)
-            let contentDigest = try digest.value()
+            let prepared = try prepare(unit, template: template, at: time, observer: observer, outputSuffix: outputSuffix, report: &report)
+            let contentDigest = try Self.digest(of: digests)
             try ledger.recordDigest(id, contentDigest)
             if !force, let previous = try ledger.delivered(digest: contentDigest, before: id) {
                 // Computed in parallel with the pipeline; the outputs of a duplicate are dropped unseen.
-                report = FileReport(name: claimed.name, template: previous.template, outcome: .duplicate)
+                report = FileReport(name: unitName, template: previous.template, outcome: .duplicate)
                 report.error = "same content as \(previous.name), delivered as ledger entry \(previous.id) on \(previous.finishedAt ?? previous.claimedAt); archived without new outputs"
-                try finish(id, claimed, moves: [], archiveTo: workspace.archive + "/" + time.day8601, state: .duplicate, report: &report, at: time)
+                try finish(id, unit, moves: [], archiveTo: workspace.archive + "/" + time.day8601, state: .duplicate, report: &report, at: time)
                 return report
             }
             let planned = try prepared.detach()
@@ -85,25 +101,43 @@ public struct InputProcessor: Sendable {
                     return Ledger.Move(source: output.stagingPath, destination: output.folder + "/" + name, kind: output.kind)
                 }
             }
-            try finish(id, claimed, moves: moves, archiveTo: workspace.archive + "/" + time.day8601, state: .done, report: &report, at: time)
+            try finish(id, unit, moves: moves, archiveTo: workspace.archive + "/" + time.day8601, state: .done, report: &report, at: time)
         } catch let failure as PreparedFailure {
-            try fail(id, claimed, template: template, error: failure.error, rejectsPath: failure.rejectsPath, report: &report, at: time)
+            try fail(id, unit, template: template, error: failure.error, rejectsPath: failure.rejectsPath, report: &report, at: time)
         } catch let error as InputError {
-            try fail(id, claimed, template: template, error: error, rejectsPath: nil, report: &report, at: time)
+            try fail(id, unit, template: template, error: error, rejectsPath: nil, report: &report, at: time)
         } catch let error as SQLiteError {
             throw error
         } catch {
             // Not the file's fault (disk full, permissions): keep it for a later attempt.
             report.outcome = .retryLater
             report.error = "\(error)"
-            report.inputNowAt = try? inbox.release(claimed)
+            for file in unit { report.inputNowAt = try? inbox.release(file) }
             try ledger.finish(id, state: .returned, report: report, at: time)
         }
         return report
     }
 
-    private func prepare(_ claimed: ClaimedFile, template: Template?, at time: UTCDateTime, observer: RunObserver,
+    /// One content digest for the unit: the file's, or the digest of the files' digests.
+    private static func digest(of digests: [BackgroundDigest]) throws -> String {
+        if digests.count == 1 { return try digests[0].value() }
+        var hasher = SHA256()
+        for digest in digests { hasher.update(Array(try digest.value().utf8)) }
+        return hasher.finalizeHex()
+    }
+
+    private func prepare(_ unit: [ClaimedFile], template: Template?, at time: UTCDateTime, observer: RunObserver,
                          outputSuffix: String, report: inout FileReport) throws -> PreparedOutputs {
+        let claimed = unit[0]
+        if unit.count > 1 {
+            // Related files dropped together: one unit, their entities in one package.
+            observer.fileStarted(report.name, size: unit.reduce(0) { $0 + $1.size }, template: nil)
+            let members = unit.map { BundleMember(name: $0.name, path: $0.path, size: $0.size) }
+            let stem = template?.wildcardCapture(in: claimed.name).map { String($0.drop { $0 == "-" || $0 == "_" }) }
+            return try BundlePipeline(workspace: workspace, router: router, limits: limits)
+                .prepare(members: members, unitName: report.name, inside: nil, stem: (stem?.isEmpty == false ? stem : nil) ?? claimed.stem,
+                         at: time, observer: observer, report: &report)
+        }
         if let bundle = try BundleKind.detect(path: claimed.path, displayName: claimed.name, limits: limits) {
             observer.fileStarted(claimed.name, size: claimed.size, template: nil)
             return try BundlePipeline(workspace: workspace, router: router, limits: limits)
@@ -116,13 +150,18 @@ public struct InputProcessor: Sendable {
         return try FilePipeline(workspace: workspace, limits: limits).prepare(input, with: chosen, at: time, observer: observer, report: &report)
     }
 
-    /// Plans the moves (outputs, then the input into `archiveTo`), records them, carries them out.
-    private func finish(_ id: Int64, _ claimed: ClaimedFile, moves outputs: [Ledger.Move], archiveTo folder: String,
+    /// Plans the moves (outputs, then the inputs into `archiveTo`), records them, carries them out.
+    private func finish(_ id: Int64, _ unit: [ClaimedFile], moves outputs: [Ledger.Move], archiveTo folder: String,
                         state: Ledger.State, report: inout FileReport, at time: UTCDateTime) throws {
         try Workspace.makeFolder(folder)
         let planned = try MoveExecutor.deliveryLock.withLock { _ in
-            let input = Ledger.Move(source: claimed.path, destination: folder + "/" + MoveExecutor.freeName(in: folder, for: claimed.name), kind: .input)
-            let moves = outputs + [input]
+            var taken = Set<String>()
+            let inputs = unit.map { claimed -> Ledger.Move in
+                let name = MoveExecutor.freeName(in: folder, for: claimed.name, avoiding: taken)
+                taken.insert(folder + "/" + name)
+                return Ledger.Move(source: claimed.path, destination: folder + "/" + name, kind: .input)
+            }
+            let moves = outputs + inputs
             try ledger.plan(id, state: state == .done ? .delivering : .failing, moves: moves, report: report)
             return moves
         }
@@ -147,19 +186,28 @@ public struct InputProcessor: Sendable {
         CrashPoint.reach("finished")
     }
 
-    /// Sends the input to failed/ with its reason (and rejects) beside it, through the same plan.
-    private func fail(_ id: Int64, _ claimed: ClaimedFile, template: Template?, error: InputError, rejectsPath: String?,
+    /// Sends the inputs to failed/, each with the reason (the first with the rejects) beside it, through the same plan.
+    private func fail(_ id: Int64, _ unit: [ClaimedFile], template: Template?, error: InputError, rejectsPath: String?,
                       report: inout FileReport, at time: UTCDateTime) throws {
         report.outcome = .failed
         report.error = error.description
-        let note = try FailureNote.stage(FailureNote.text(file: claimed.name, template: template, error: error.description, at: time),
-                                         stagingFolder: workspace.staging)
+        let notes = try unit.map { claimed in
+            try FailureNote.stage(FailureNote.text(file: claimed.name, template: template, error: error.description, at: time),
+                                  stagingFolder: workspace.staging)
+        }
         let moves = try MoveExecutor.deliveryLock.withLock { _ in
-            let name = MoveExecutor.freeName(in: workspace.failed, for: claimed.name)
             let failed = workspace.failed + "/"
-            var moves = [Ledger.Move(source: note, destination: failed + name + ".error.txt", kind: .note)]
-            if let rejectsPath { moves.append(Ledger.Move(source: rejectsPath, destination: failed + name + ".rejects.csv", kind: .report)) }
-            moves.append(Ledger.Move(source: claimed.path, destination: failed + name, kind: .input))
+            var moves: [Ledger.Move] = []
+            var inputs: [Ledger.Move] = []
+            var taken = Set<String>()
+            for (index, claimed) in unit.enumerated() {
+                let name = MoveExecutor.freeName(in: workspace.failed, for: claimed.name, avoiding: taken)
+                taken.insert(workspace.failed + "/" + name)
+                moves.append(Ledger.Move(source: notes[index], destination: failed + name + ".error.txt", kind: .note))
+                if index == 0, let rejectsPath { moves.append(Ledger.Move(source: rejectsPath, destination: failed + name + ".rejects.csv", kind: .report)) }
+                inputs.append(Ledger.Move(source: claimed.path, destination: failed + name, kind: .input))
+            }
+            moves += inputs
             try ledger.plan(id, state: .failing, moves: moves, report: report)
             return try MoveExecutor(ledger: ledger).execute(moves, entry: id)
         }

@@ -29,6 +29,6 @@ public struct Replay: Sendable {
         let claimed = ClaimedFile(name: workName, path: copy, size: size ?? 0)
         let processor = InputProcessor(workspace: workspace, ledger: try Ledger(workspace: workspace), templates: templates,
                                        forcedTemplate: template, limits: limits, force: true)
-        return try processor.process(claimed, observer: observer, outputSuffix: "-replay-\(version)")
+        return try processor.process([claimed], observer: observer, outputSuffix: "-replay-\(version)")
     }
 }

@@ -42,8 +42,12 @@ public struct RunPass: Sendable {
         summary.blockedDeliveries = recovered.blocked.count
         let processor = InputProcessor(workspace: workspace, ledger: ledger, templates: templates, forcedTemplate: forcedTemplate,
                                        limits: limits, force: force, clock: clock)
-        for file in try Inbox(workspace: workspace).files() {
-            guard let report = try processor.process(file, observer: observer) else { continue }
+        let files = try Inbox(workspace: workspace).files()
+        var taken = Set<String>()
+        for file in files where !taken.contains(file.name) {
+            let partners = processor.partners(of: file, in: files).filter { !taken.contains($0.name) }
+            taken.formUnion([file.name] + partners.map(\.name))
+            guard let report = try processor.process(file, partners: partners, observer: observer) else { continue }
             summary.files.append(report)
             observer.fileFinished(report)
         }

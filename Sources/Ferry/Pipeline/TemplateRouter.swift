@@ -20,4 +20,12 @@ struct TemplateRouter: Sendable {
                                    hint: templates.isEmpty ? "there are no templates; add one to the templates folder"
                                        : "patterns tried: \(tried). Rename the file or add a pattern to a template's takes:"))
     }
+
+    /// For a file whose template shares a package with other templates (quotation headers and lines):
+    /// the names its partner files would have — the partner template's pattern with the part the
+    /// first file's `*` matched (`quotes-week48.csv` -> `quotedetails-week48.csv`).
+    func partners(of name: String, template: Template) -> [String] {
+        guard forced == nil, let package = template.packageName, let capture = template.wildcardCapture(in: name) else { return [] }
+        return templates.filter { $0.packageName == package && $0.name != template.name }.compactMap { $0.fileName(forCapture: capture) }
+    }
 }

@@ -13,6 +13,8 @@ struct Scheduler {
     private let ledger: Ledger
     private let logger: Logger
     private var inFlight = Set<String>()
+    /// The partner files taken with a file (they leave the flight with it).
+    private var partnersInFlight: [String: [String]] = [:]
     private var retries: [String: (attempts: Int, notBefore: Double)] = [:]
     private var pausedForOutbox = false
     /// When waiting delivery plans are next tried, and how often they were tried.
@@ -44,10 +46,15 @@ struct Scheduler {
         plansNotBefore = Self.now() + min(options.maxBackoff, options.initialBackoff * pow(2, Double(planAttempts - 1)))
     }
 
-    mutating func started(_ name: String) { inFlight.insert(name) }
+    mutating func started(_ name: String, partners: [String] = []) {
+        inFlight.insert(name)
+        inFlight.formUnion(partners)
+        partnersInFlight[name] = partners
+    }
 
     mutating func finished(_ name: String, report: FileReport?, error: String?, options: WatchOptions) {
         inFlight.remove(name)
+        for partner in partnersInFlight.removeValue(forKey: name) ?? [] { inFlight.remove(partner) }
         if let error {
             logger.error("could not process", metadata: ["file": "\(name)", "error": "\(error)"])
         }
@@ -66,8 +73,10 @@ struct Scheduler {
         try? ledger.forgetSighting(name: name)
     }
 
-    /// The files to start now, given free workers and the outbox's fill.
-    mutating func scan(inbox: Inbox, outbox: String, options: WatchOptions) throws -> [InboxFile] {
+    /// The files to start now (each with the partner files that travel with it), given free workers
+    /// and the outbox's fill. A file whose partner is still arriving waits for it.
+    mutating func scan(inbox: Inbox, outbox: String, options: WatchOptions,
+                       partners: (InboxFile, [InboxFile]) -> [InboxFile]) throws -> [(file: InboxFile, partners: [InboxFile])] {
         let files = try inbox.files()
         let names = Set(files.map(\.name))
         tracker.forget(allBut: names)
@@ -86,17 +95,24 @@ struct Scheduler {
             }
         }
         let now = Self.now()
-        var ready: [InboxFile] = []
+        var verdicts: [String: ReadinessVerdict] = [:]
         for file in files where !inFlight.contains(file.name) {
             if options.readiness.requireDoneMarker && ReadinessPolicy.isMarker(file.name) { continue }
             let (verdict, changed) = tracker.verdict(for: file, names: names, now: now)
             if changed {
                 try? ledger.sighted(name: file.name, size: file.size, modified: file.modified, firstSeen: Date().timeIntervalSince1970)
             }
-            guard verdict == .ready else { continue }
+            verdicts[file.name] = verdict
+        }
+        var ready: [(file: InboxFile, partners: [InboxFile])] = []
+        var taken = Set<String>()
+        for file in files where verdicts[file.name] == .ready && !taken.contains(file.name) {
             if let retry = retries[file.name], retry.notBefore > now { continue }
             if inFlight.count + ready.count >= options.workers { break }
-            ready.append(file)
+            let travelling = partners(file, files)
+            guard travelling.allSatisfy({ verdicts[$0.name] == .ready && !taken.contains($0.name) }) else { continue }
+            taken.formUnion([file.name] + travelling.map(\.name))
+            ready.append((file, travelling))
         }
         return ready
     }

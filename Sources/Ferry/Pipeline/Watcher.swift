@@ -111,14 +111,15 @@ public struct Watcher: Sendable {
                     scheduler.plansCompleted(0, stillWaiting: true, options: options)
                 }
             }
-            let ready = try scheduler.scan(inbox: Inbox(workspace: workspace), outbox: workspace.outbox, options: options)
-            for file in ready {
-                scheduler.started(file.name)
+            let ready = try scheduler.scan(inbox: Inbox(workspace: workspace), outbox: workspace.outbox, options: options,
+                                           partners: processor.partners(of:in:))
+            for (file, partners) in ready {
+                scheduler.started(file.name, partners: partners.map(\.name))
                 working.enter()
                 workers.async {
                     defer { working.leave() }
                     do {
-                        let report = try processor.process(file, observer: observer)
+                        let report = try processor.process(file, partners: partners, observer: observer)
                         if let report { observer.fileFinished(report) }
                         Scheduler.removeMarkers(of: file)
                         continuation.yield(.finished(name: file.name, report: report, error: nil))

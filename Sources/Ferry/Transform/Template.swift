@@ -54,6 +54,29 @@ public struct Template: Sendable {
     }
 }
 
+extension Template {
+    /// What the `*` of the first single-wildcard pattern matched in `fileName`, or nil.
+    func wildcardCapture(in fileName: String) -> String? {
+        for pattern in patterns where Self.isSingleWildcard(pattern) {
+            let parts = pattern.split(separator: "*", omittingEmptySubsequences: false)
+            let prefix = String(parts[0]), suffix = String(parts[1])
+            if fileName.count >= prefix.count + suffix.count, fileName.hasPrefix(prefix), fileName.hasSuffix(suffix) {
+                return String(fileName.dropFirst(prefix.count).dropLast(suffix.count))
+            }
+        }
+        return nil
+    }
+
+    /// The file name the first single-wildcard pattern gives for `capture`.
+    func fileName(forCapture capture: String) -> String? {
+        patterns.first(where: Self.isSingleWildcard).map { $0.replacingAll("*", with: capture) }
+    }
+
+    private static func isSingleWildcard(_ pattern: String) -> Bool {
+        pattern.filter { $0 == "*" }.count == 1 && !pattern.contains { "?[]\\".contains($0) }
+    }
+}
+
 /// How the input is read.
 public struct SourceOptions: Sendable, Equatable {
     public enum Format: String, Sendable {

@@ -190,3 +190,56 @@ struct FormatRunTests {
         #expect(order.rank(try Fixtures.template(Self.accounts, name: "accounts")) < order.rank(try Fixtures.template(Self.contacts, name: "contacts")))
     }
 }
+
+@Suite("related inputs dropped together")
+struct RelatedInputsTests {
+    static func copySamples(_ names: [String: String], to scratch: TemporaryWorkspace) throws {
+        for (sample, name) in names {
+            try FileManager.default.copyItem(atPath: Fixtures.packageRoot + "/samples/exports/" + sample, toPath: scratch.workspace.inbox + "/" + name)
+        }
+    }
+
+    @Test("quote headers and lines in two files become one package, headers first; both inputs archived once")
+    func pairInRun() throws {
+        let scratch = try TemporaryWorkspace()
+        try Self.copySamples(["quotes.csv": "quotes-week49.csv", "quotedetails.csv": "quotedetails-week49.csv"], to: scratch)
+        let templates = try TemplateLoader().loadFolder(Fixtures.packageRoot + "/samples/templates")
+        let summary = try RunPass(workspace: scratch.workspace, templates: templates, clock: { RunPassTests.fixedTime }).run()
+        #expect(summary.succeeded, "\(summary.files.compactMap(\.error))")
+        #expect(summary.files.map(\.name) == ["quotedetails-week49.csv + quotes-week49.csv"])
+        #expect(scratch.files(in: scratch.workspace.outbox) == ["quotations-week49-20261125T120000Z.zip"])
+        #expect(scratch.archived == ["quotedetails-week49.csv", "quotes-week49.csv"])
+        let entries = try SampleFlowTests.entries(of: scratch.workspace.outbox + "/quotations-week49-20261125T120000Z.zip")
+        #expect(entries.map(\.0) == ["Manifest.xml", "PackageHeader.xml", "Sales quotation headers V2.csv", "Sales quotation lines V2.csv"])
+        let manifest = entries[0].1
+        let headers = try #require(manifest.range(of: "<EntityName>Sales quotation headers V2</EntityName>"))
+        let lines = try #require(manifest.range(of: "<EntityName>Sales quotation lines V2</EntityName>"))
+        #expect(headers.lowerBound < lines.lowerBound)
+    }
+
+    @Test("a file whose partner is not there is processed on its own")
+    func alone() throws {
+        let scratch = try TemporaryWorkspace()
+        try Self.copySamples(["quotes.csv": "quotes-week50.csv"], to: scratch)
+        let templates = try TemplateLoader().loadFolder(Fixtures.packageRoot + "/samples/templates")
+        _ = try RunPass(workspace: scratch.workspace, templates: templates, clock: { RunPassTests.fixedTime }).run()
+        #expect(scratch.files(in: scratch.workspace.outbox) == ["quotation-headers-quotes-week50-20261125T120000Z.zip"])
+    }
+
+    @Test("ferry watch takes the two files together once both are complete")
+    func pairInWatch() throws {
+        let scratch = try TemporaryWorkspace()
+        try FileManager.default.createDirectory(atPath: scratch.root + "/templates", withIntermediateDirectories: true)
+        for name in ["quotes-to-quotation-headers.yaml", "quote-lines-to-quotation-lines.yaml", "countries.csv"] {
+            try FileManager.default.copyItem(atPath: Fixtures.packageRoot + "/samples/templates/" + name, toPath: scratch.root + "/templates/" + name)
+        }
+        let watcher = try WatchTests.RunningWatcher(root: scratch.root)
+        try Self.copySamples(["quotes.csv": "quotes-week51.csv", "quotedetails.csv": "quotedetails-week51.csv"], to: scratch)
+        let deadline = Date().addingTimeInterval(15)
+        while scratch.archived.count < 2 && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(watcher.stop() == 0)
+        #expect(scratch.archived == ["quotedetails-week51.csv", "quotes-week51.csv"])
+        #expect(scratch.files(in: scratch.workspace.outbox).count == 1)
+        #expect(scratch.files(in: scratch.workspace.outbox).first?.hasPrefix("quotations-week51-") == true)
+    }
+}
