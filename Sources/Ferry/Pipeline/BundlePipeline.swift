@@ -57,7 +57,7 @@ struct BundlePipeline {
                                            stem: inside == nil ? memberStem : "\(stem)-\(memberStem)", size: member.size)
             // Templates that share a package name put their entities into one package, in dependency order.
             if let package = template.packageName {
-                input.packageStem = "\(package)-\(stem)-\(time.compact)"
+                input.packageStem = stem.isEmpty ? "\(package)-\(time.compact)" : "\(package)-\(stem)-\(time.compact)"
                 input.levelBase = order.rank(template)
             }
             var memberReport = FileReport(name: input.displayName, template: template.name, outcome: .delivered)

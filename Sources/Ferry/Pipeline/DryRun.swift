@@ -44,7 +44,7 @@ public struct DryRun: Sendable {
                     let members = ([file] + partners).map { BundleMember(name: $0.name, path: $0.path, size: $0.size) }
                     let stem = template?.wildcardCapture(in: file.name).map { String($0.drop { $0 == "-" || $0 == "_" }) }
                     prepared = try BundlePipeline(workspace: scratch, router: router, limits: limits)
-                        .prepare(members: members, unitName: report.name, inside: nil, stem: (stem?.isEmpty == false ? stem : nil) ?? claimed.stem,
+                        .prepare(members: members, unitName: report.name, inside: nil, stem: stem ?? claimed.stem,
                                  at: time, observer: observer, report: &report)
                 } else if let bundle = try BundleKind.detect(path: file.path, displayName: file.name, limits: limits) {
                     prepared = try BundlePipeline(workspace: scratch, router: router, limits: limits)

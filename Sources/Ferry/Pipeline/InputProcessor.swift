@@ -135,7 +135,7 @@ public struct InputProcessor: Sendable {
             let members = unit.map { BundleMember(name: $0.name, path: $0.path, size: $0.size) }
             let stem = template?.wildcardCapture(in: claimed.name).map { String($0.drop { $0 == "-" || $0 == "_" }) }
             return try BundlePipeline(workspace: workspace, router: router, limits: limits)
-                .prepare(members: members, unitName: report.name, inside: nil, stem: (stem?.isEmpty == false ? stem : nil) ?? claimed.stem,
+                .prepare(members: members, unitName: report.name, inside: nil, stem: stem ?? claimed.stem,
                          at: time, observer: observer, report: &report)
         }
         if let bundle = try BundleKind.detect(path: claimed.path, displayName: claimed.name, limits: limits) {
