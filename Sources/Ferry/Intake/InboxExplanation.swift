@@ -46,7 +46,15 @@ public struct InboxExplanation: Sendable {
             lines.append("\(name) is a \(bundle == .zip ? "zip" : "tar") bundle: each member is routed to its own template when it is processed.")
         } else {
             switch router.template(for: [name], displayName: name) {
-            case .success(let template): lines.append("\(name) matches template \(template.name) (\(template.path)).")
+            case .success(let template):
+                lines.append("\(name) matches template \(template.name) (\(template.path)).")
+                let partners = router.partners(of: name, template: template)
+                if !partners.isEmpty {
+                    let present = partners.filter { FileManager.default.fileExists(atPath: workspace.inbox + "/" + $0) }
+                    lines.append(present.isEmpty
+                        ? "Its partner \(partners.joined(separator: ", ")) (package \(template.packageName ?? "")) is not in the inbox: it is processed on its own."
+                        : "It travels with \(present.joined(separator: ", ")) (package \(template.packageName ?? "")): they go into one package together, once all are complete.")
+                }
             case .failure(let error):
                 return ["\(name) will go to failed/: \(error.message). \(error.hint ?? "")"]
             }

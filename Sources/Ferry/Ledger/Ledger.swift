@@ -53,6 +53,7 @@ public final class Ledger: Sendable {
 
     public init(workspace: Workspace) throws {
         path = workspace.root + "/.ferry/ledger.sqlite3"
+        try Workspace.makeFolder(workspace.root + "/.ferry")
         let database = try SQLiteDatabase(path: path)
         try database.execute("""
             PRAGMA journal_mode = WAL;
