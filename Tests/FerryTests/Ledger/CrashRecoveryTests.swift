@@ -152,3 +152,35 @@ struct TransientFaultTests {
         #expect(try Ledger(workspace: scratch.workspace).history(limit: 5).map(\.state) == [.done])
     }
 }
+
+@Suite("replay, history and status")
+struct LedgerCommandTests {
+    @Test("replay processes an archived input again into new outputs named by the template version")
+    func replay() throws {
+        let scratch = try TemporaryWorkspace()
+        try FileManager.default.createDirectory(atPath: scratch.root + "/templates", withIntermediateDirectories: true)
+        let templatePath = scratch.root + "/templates/accounts.yaml"
+        try Data(CrashRecoveryTests.template.utf8).write(to: URL(fileURLWithPath: templatePath))
+        try scratch.drop("accounts-1.csv", "accountnumber\nA1\n")
+        #expect(try runProcess(ferryExecutable(), ["run", "--root", scratch.root]).status == 0)
+        let archived = try #require(try Ledger(workspace: scratch.workspace).history(limit: 1).first?.inputNowAt)
+
+        try Data(CrashRecoveryTests.template.replacingOccurrences(of: "accountnumber | required", with: "accountnumber | lower").utf8)
+            .write(to: URL(fileURLWithPath: templatePath))
+        let replay = try runProcess(ferryExecutable(), ["replay", "--root", scratch.root, archived])
+        #expect(replay.status == 0, "\(replay.output) \(replay.error)")
+        let packages = scratch.files(in: scratch.workspace.outbox)
+        #expect(packages.count == 2)
+        let replayed = try #require(packages.first { $0.contains("-replay-") })
+        let entries = try SampleFlowTests.entries(of: scratch.workspace.outbox + "/" + replayed)
+        #expect(entries.first { $0.0 == "Customers V3.csv" }?.1 == "[UTF-16LE BOM]CUSTOMERACCOUNT\r\na1\r\n")
+        #expect(FileManager.default.fileExists(atPath: archived), "the archived copy is not touched")
+
+        let history = try runProcess(ferryExecutable(), ["history", "--root", scratch.root])
+        #expect(history.output.contains("accounts-1.csv"))
+        #expect(history.output.split(separator: "\n").count == 3, "a header and two entries: \(history.output)")
+        let status = try runProcess(ferryExecutable(), ["status", "--root", scratch.root])
+        #expect(status.output.contains("Packages in outbox/:    2"))
+        #expect(status.output.contains("Waiting in the inbox:   0"))
+    }
+}
