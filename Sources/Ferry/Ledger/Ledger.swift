@@ -173,9 +173,9 @@ public final class Ledger: Sendable {
 
     // MARK: Reading
 
-    /// The entry that delivered this content, if any (before entry `id`, when given).
-    public func delivered(digest: String, before id: Int64 = .max) throws -> Entry? {
-        try entries(where: "digest = ? AND state IN ('done', 'delivering') AND id < ?", [.text(digest), .integer(id)], limit: 1).first
+    /// The entry that delivered (or is delivering) this content, if any, other than entry `id`.
+    public func delivered(digest: String, except id: Int64 = 0) throws -> Entry? {
+        try entries(where: "digest = ? AND state IN ('done', 'delivering') AND id != ?", [.text(digest), .integer(id)], limit: 1).first
     }
 
     /// How often this file (by name and size) was interrupted by a crash while it was processed.

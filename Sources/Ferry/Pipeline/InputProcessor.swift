@@ -85,23 +85,8 @@ public struct InputProcessor: Sendable {
             let prepared = try prepare(unit, template: template, at: time, observer: observer, outputSuffix: outputSuffix, report: &report)
             let contentDigest = try Self.digest(of: digests)
             try ledger.recordDigest(id, contentDigest)
-            if !force, let previous = try ledger.delivered(digest: contentDigest, before: id) {
-                // Computed in parallel with the pipeline; the outputs of a duplicate are dropped unseen.
-                report = FileReport(name: unitName, template: previous.template, outcome: .duplicate)
-                report.error = "same content as \(previous.name), delivered as ledger entry \(previous.id) on \(previous.finishedAt ?? previous.claimedAt); archived without new outputs"
-                try finish(id, unit, moves: [], archiveTo: workspace.archive + "/" + time.day8601, state: .duplicate, report: &report, at: time)
-                return report
-            }
             let planned = try prepared.detach()
-            let moves = try MoveExecutor.deliveryLock.withLock { _ in
-                var taken = Set<String>()
-                return planned.map { output -> Ledger.Move in
-                    let name = MoveExecutor.freeName(in: output.folder, for: output.name, avoiding: taken)
-                    taken.insert(output.folder + "/" + name)
-                    return Ledger.Move(source: output.stagingPath, destination: output.folder + "/" + name, kind: output.kind)
-                }
-            }
-            try finish(id, unit, moves: moves, archiveTo: workspace.archive + "/" + time.day8601, state: .done, report: &report, at: time)
+            try finish(id, unit, outputs: planned, unlessDuplicateOf: force ? nil : contentDigest, report: &report, at: time)
         } catch let failure as PreparedFailure {
             try fail(id, unit, template: template, error: failure.error, rejectsPath: failure.rejectsPath, report: &report, at: time)
         } catch let error as InputError {
@@ -150,26 +135,40 @@ public struct InputProcessor: Sendable {
         return try FilePipeline(workspace: workspace, limits: limits).prepare(input, with: chosen, at: time, observer: observer, report: &report)
     }
 
-    /// Plans the moves (outputs, then the inputs into `archiveTo`), records them, carries them out.
-    private func finish(_ id: Int64, _ unit: [ClaimedFile], moves outputs: [Ledger.Move], archiveTo folder: String,
-                        state: Ledger.State, report: inout FileReport, at time: UTCDateTime) throws {
+    /// Plans the moves (outputs into their folders, then the inputs into today's archive), records them,
+    /// carries them out. With `digest`, content already delivered (or being delivered) by another entry is
+    /// archived as a duplicate instead: checked under the lock that plans deliveries, so of two identical
+    /// files in hand at once only one is delivered.
+    private func finish(_ id: Int64, _ unit: [ClaimedFile], outputs planned: [PreparedOutputs.Planned], unlessDuplicateOf digest: String?,
+                        report: inout FileReport, at time: UTCDateTime) throws {
+        let folder = workspace.archive + "/" + time.day8601
         try Workspace.makeFolder(folder)
-        let planned = try MoveExecutor.deliveryLock.withLock { _ in
+        var previous: Ledger.Entry?
+        let snapshot = report
+        let moves = try MoveExecutor.deliveryLock.withLock { _ -> [Ledger.Move] in
+            if let digest { previous = try ledger.delivered(digest: digest, except: id) }
             var taken = Set<String>()
-            let inputs = unit.map { claimed -> Ledger.Move in
-                let name = MoveExecutor.freeName(in: folder, for: claimed.name, avoiding: taken)
-                taken.insert(folder + "/" + name)
-                return Ledger.Move(source: claimed.path, destination: folder + "/" + name, kind: .input)
+            func move(_ source: String, into folder: String, name: String, kind: Ledger.Move.Kind) -> Ledger.Move {
+                let free = MoveExecutor.freeName(in: folder, for: name, avoiding: taken)
+                taken.insert(folder + "/" + free)
+                return Ledger.Move(source: source, destination: folder + "/" + free, kind: kind)
             }
-            let moves = outputs + inputs
-            try ledger.plan(id, state: state == .done ? .delivering : .failing, moves: moves, report: report)
+            let outputs = previous == nil ? planned.map { move($0.stagingPath, into: $0.folder, name: $0.name, kind: $0.kind) } : []
+            let moves = outputs + unit.map { move($0.path, into: folder, name: $0.name, kind: .input) }
+            try ledger.plan(id, state: .delivering, moves: moves, report: snapshot)
             return moves
         }
+        if let previous {
+            // The digest was computed alongside the pipeline; a duplicate's outputs are dropped unseen.
+            for output in planned { unlinkQuietly(output.stagingPath) }
+            report = FileReport(name: report.name, template: previous.template, outcome: .duplicate)
+            report.error = "same content as \(previous.name), delivered as ledger entry \(previous.id) on \(previous.finishedAt ?? previous.claimedAt); archived without new outputs"
+        }
         CrashPoint.reach("planned")
-        let moves: [Ledger.Move]
+        let done: [Ledger.Move]
         do {
-            moves = try MoveExecutor.deliveryLock.withLock { _ in
-                try MoveExecutor(ledger: ledger).execute(planned, entry: id) { index in
+            done = try MoveExecutor.deliveryLock.withLock { _ in
+                try MoveExecutor(ledger: ledger).execute(moves, entry: id) { index in
                     if index == 0 { CrashPoint.reach("moved-first") }
                 }
             }
@@ -179,10 +178,10 @@ public struct InputProcessor: Sendable {
             report.error = "\(error); the outputs are complete and will be moved when this is fixed"
             return
         }
-        report.outputs = moves.filter { $0.kind == .package }.map(\.destination)
-        report.rejectsReport = moves.first { $0.kind == .report }?.destination
-        report.inputNowAt = moves.last?.destination
-        try ledger.finish(id, state: state, report: report, at: time)
+        report.outputs = done.filter { $0.kind == .package }.map(\.destination)
+        report.rejectsReport = done.first { $0.kind == .report }?.destination
+        report.inputNowAt = done.last?.destination
+        try ledger.finish(id, state: previous == nil ? .done : .duplicate, report: report, at: time)
         CrashPoint.reach("finished")
     }
 
