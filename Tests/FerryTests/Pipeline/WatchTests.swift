@@ -136,6 +136,19 @@ struct WatchTests {
         #expect(watcher.stop() == 0)
     }
 
+    @Test("two identical files taken by two workers at once: one is delivered, the other is a duplicate")
+    func concurrentDuplicates() throws {
+        let scratch = try workspace()
+        let body = "accountnumber\n" + Self.rows(0..<60_000)
+        try scratch.drop("accounts-a.csv", body)
+        try scratch.drop("accounts-b.csv", body)
+        let watcher = try RunningWatcher(root: scratch.root, arguments: ["--workers", "2"])
+        #expect(eventually { scratch.archived.count == 2 })
+        #expect(watcher.stop() == 0)
+        #expect(scratch.files(in: scratch.workspace.outbox).count == 1)
+        #expect(try Ledger(workspace: scratch.workspace).history(limit: 5).map(\.state).sorted { $0.rawValue < $1.rawValue } == [.done, .duplicate])
+    }
+
     @Test("a full outbox stops the intake until it drains")
     func backPressure() throws {
         let scratch = try workspace()
