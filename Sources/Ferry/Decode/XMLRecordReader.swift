@@ -15,14 +15,24 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
     private let elementColumns: [String: Int]
     private let attributeColumns: [String: Int]
 
-    private var path: [String] = []
+    /// The open elements, as libxml2's interned name pointers (the same name is always the same pointer).
+    private var path: [Int] = []
+    private var names: [Int: String] = [:]
+    /// Column of a direct child element by its name pointer (-1: not a column).
+    private var childColumns: [Int: Int] = [:]
+    private let hasNestedColumns: Bool
     private var recordDepth: Int?
+    /// The element whose text is being collected for a column, and its depth.
+    private var captureColumn = -1
+    private var captureDepth = -1
     private var values: [[UInt8]]
     private var present: [Bool]
     private var text: [UInt8] = []
     private var recordLine = 0
     private var recordCount = 0
+    /// Records completed by the last chunk; slots are reused, so a record costs no allocation.
     private var ready: [SourceRecord] = []
+    private var readyCount = 0
     private var readyIndex = 0
     private var finished = false
     private let chunk: UnsafeMutableRawBufferPointer
@@ -47,6 +57,7 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
         }
         elementColumns = elements
         attributeColumns = attributes
+        hasNestedColumns = elements.keys.contains { $0.contains("/") }
         values = Array(repeating: [], count: columns.count)
         present = Array(repeating: false, count: columns.count)
         chunk = .allocate(byteCount: chunkSize, alignment: 16)
@@ -57,9 +68,9 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
     deinit { chunk.deallocate() }
 
     public func next(into record: inout SourceRecord) throws -> Bool {
-        while readyIndex == ready.count {
+        while readyIndex == readyCount {
             if finished { return false }
-            ready.removeAll(keepingCapacity: true)
+            readyCount = 0
             readyIndex = 0
             try feed()
         }
@@ -107,7 +118,7 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
         do {
             try parser.parse(UnsafeRawBufferPointer(rebasing: chunk[0..<count]), final: count == 0)
         } catch let failure as XMLPushParser.Failure {
-            if count == 0, failure.isUnexpectedEnd, let root = path.first {
+            if count == 0, failure.isUnexpectedEnd, let root = path.first.flatMap({ names[$0] }) {
                 // libxml2 calls an unfinished document "extra content"; say what it is.
                 throw InputError(.malformed, InputLocation(file: fileName, line: failure.line, record: recordCount + 1),
                                  "the document ends before its root element <\(root)> is closed: the file is truncated or cut short",
@@ -119,7 +130,7 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
         }
         if count == 0 {
             finished = true
-            if recordCount == 0 && ready.isEmpty {
+            if recordCount == 0 && readyCount == 0 {
                 throw InputError(.schema, InputLocation(file: fileName),
                                  "no element matches the record path \(anywhere ? "" : "/")\(recordPath.joined(separator: "/"))",
                                  hint: "set `record:` in the template's source section to the path of the repeating element, e.g. /accounts/account")
@@ -130,10 +141,14 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
     // MARK: SAX events
 
     func startElement(_ localName: UnsafePointer<UInt8>, attributes: XMLAttributes) -> XMLPushParser.Verdict {
-        let name = String(cString: localName)
-        path.append(name)
-        text.removeAll(keepingCapacity: true)
+        let key = Int(bitPattern: localName)
+        if names[key] == nil { names[key] = String(cString: localName) }
+        path.append(key)
         if let start = recordDepth {
+            let depth = path.count - 1
+            captureColumn = column(ofElementAt: depth, below: start, key: key)
+            captureDepth = depth
+            text.removeAll(keepingCapacity: true)
             if !attributeColumns.isEmpty { collect(attributes, prefix: relativePath(from: start) + "/") }
         } else if isRecordPath() {
             recordDepth = path.count - 1
@@ -147,31 +162,47 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
     func endElement(_ localName: UnsafePointer<UInt8>) {
         defer { path.removeLast() }
         guard let start = recordDepth else { return }
-        if path.count - 1 == start {
+        let depth = path.count - 1
+        if depth == start {
             finishRecord()
             recordDepth = nil
             return
         }
-        if let index = elementColumns[relativePath(from: start)] {
-            values[index] = text
-            present[index] = true
+        if depth == captureDepth, captureColumn >= 0 {
+            swap(&values[captureColumn], &text)
+            present[captureColumn] = true
         }
+        captureColumn = -1
+        captureDepth = -1
         text.removeAll(keepingCapacity: true)
     }
 
     func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard recordDepth != nil else { return }
+        guard captureColumn >= 0 else { return }
         text.append(contentsOf: bytes)
     }
 
-    /// The current element's path below the record (`name`, or `address/city`); no joining for direct children.
+    /// The column an element inside the record feeds, or -1; direct children are looked up by pointer.
+    private func column(ofElementAt depth: Int, below start: Int, key: Int) -> Int {
+        if depth == start + 1 {
+            if let known = childColumns[key] { return known }
+            let column = names[key].flatMap { elementColumns[$0] } ?? -1
+            childColumns[key] = column
+            return column
+        }
+        guard hasNestedColumns else { return -1 }
+        return elementColumns[relativePath(from: start)] ?? -1
+    }
+
+    /// The current element's path below the record (`name`, or `address/city`).
     private func relativePath(from start: Int) -> String {
-        path.count == start + 2 ? path[start + 1] : path[(start + 1)...].joined(separator: "/")
+        path[(start + 1)...].compactMap { names[$0] }.joined(separator: "/")
     }
 
     private func isRecordPath() -> Bool {
-        if anywhere { return path.last == recordPath.last }
-        return path == recordPath
+        guard let last = path.last.flatMap({ names[$0] }), last == recordPath.last else { return false }
+        if anywhere { return true }
+        return path.count == recordPath.count && path.compactMap { names[$0] } == recordPath
     }
 
     private func collect(_ attributes: XMLAttributes, prefix: String) {
@@ -204,9 +235,9 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
 
     private func finishRecord() {
         recordCount += 1
-        var record = SourceRecord()
-        record.reset(line: recordLine, number: recordCount)
-        for value in values { record.append(field: value) }
-        ready.append(record)
+        if readyCount == ready.count { ready.append(SourceRecord()) }
+        ready[readyCount].reset(line: recordLine, number: recordCount)
+        for value in values { ready[readyCount].append(field: value) }
+        readyCount += 1
     }
 }

@@ -45,7 +45,8 @@ final class XMLPushParser {
     static let maxDepth = 256
 
     private var context: xmlParserCtxtPtr?
-    private unowned let handler: XMLEventHandler
+    /// The handler owns this parser, so it outlives it; no reference counting per callback.
+    private unowned(unsafe) let handler: XMLEventHandler
     private var depth = 0
     private(set) var failure: Failure?
 
