@@ -112,10 +112,11 @@ public final class Ledger: Sendable {
     }
 
     /// Records the moves that will finish an input and its new state, in one transaction.
-    public func plan(_ id: Int64, state: State, moves: [Move], report: FileReport? = nil) throws {
+    public func plan(_ id: Int64, state: State, moves: [Move], report: FileReport? = nil, digest: String? = nil) throws {
         try database.withLock { database in
             try database.execute("BEGIN IMMEDIATE")
             do {
+                if let digest { try database.query("UPDATE inputs SET digest = ? WHERE id = ?", [.text(digest), .integer(id)]) }
                 try database.query("DELETE FROM moves WHERE input_id = ?", [.integer(id)])
                 for (sequence, move) in moves.enumerated() {
                     try database.query("INSERT INTO moves (input_id, sequence, source, destination, kind) VALUES (?, ?, ?, ?, ?)",
@@ -181,14 +182,6 @@ public final class Ledger: Sendable {
     /// How often this file (by name and size) was interrupted by a crash while it was processed.
     public func interruptions(name: String, size: Int64) throws -> Int {
         try entries(where: "name = ? AND size = ? AND state = 'interrupted'", [.text(name), .integer(size)], limit: 1000).count
-    }
-
-    /// Stores the content digest once it is known (it is computed alongside processing).
-    public func recordDigest(_ id: Int64, _ digest: String?) throws {
-        guard let digest else { return }
-        try database.withLock { database in
-            _ = try database.query("UPDATE inputs SET digest = ? WHERE id = ?", [.text(digest), .integer(id)])
-        }
     }
 
     /// Entries whose processing did not end (a crash): claimed, delivering or failing.

@@ -76,21 +76,20 @@ public struct InputProcessor: Sendable {
             let error = InputError(.limit, InputLocation(file: claimed.name),
                                    "quarantined: processing this file was interrupted \(maxInterruptions) times (the process crashed or was killed each time)",
                                    hint: "check the file and Ferry's log; put it back into the inbox to try once more")
-            try ledger.recordDigest(id, try? Self.digest(of: digests))
-            try fail(id, unit, template: template, error: error, rejectsPath: nil, report: &report, at: time)
+            try fail(id, unit, template: template, error: error, rejectsPath: nil, digest: try? Self.digest(of: digests), report: &report, at: time)
             return report
         }
 
         do {
             let prepared = try prepare(unit, template: template, at: time, observer: observer, outputSuffix: outputSuffix, report: &report)
             let contentDigest = try Self.digest(of: digests)
-            try ledger.recordDigest(id, contentDigest)
             let planned = try prepared.detach()
-            try finish(id, unit, outputs: planned, unlessDuplicateOf: force ? nil : contentDigest, report: &report, at: time)
+            try finish(id, unit, outputs: planned, digest: contentDigest, checkDuplicates: !force, report: &report, at: time)
         } catch let failure as PreparedFailure {
-            try fail(id, unit, template: template, error: failure.error, rejectsPath: failure.rejectsPath, report: &report, at: time)
+            try fail(id, unit, template: template, error: failure.error, rejectsPath: failure.rejectsPath,
+                     digest: try? Self.digest(of: digests), report: &report, at: time)
         } catch let error as InputError {
-            try fail(id, unit, template: template, error: error, rejectsPath: nil, report: &report, at: time)
+            try fail(id, unit, template: template, error: error, rejectsPath: nil, digest: try? Self.digest(of: digests), report: &report, at: time)
         } catch let error as SQLiteError {
             throw error
         } catch {
@@ -136,17 +135,17 @@ public struct InputProcessor: Sendable {
     }
 
     /// Plans the moves (outputs into their folders, then the inputs into today's archive), records them,
-    /// carries them out. With `digest`, content already delivered (or being delivered) by another entry is
-    /// archived as a duplicate instead: checked under the lock that plans deliveries, so of two identical
+    /// carries them out. With `checkDuplicates`, content already delivered (or being delivered) by another
+    /// entry is archived as a duplicate instead: checked under the lock that plans deliveries, so of two identical
     /// files in hand at once only one is delivered.
-    private func finish(_ id: Int64, _ unit: [ClaimedFile], outputs planned: [PreparedOutputs.Planned], unlessDuplicateOf digest: String?,
-                        report: inout FileReport, at time: UTCDateTime) throws {
+    private func finish(_ id: Int64, _ unit: [ClaimedFile], outputs planned: [PreparedOutputs.Planned], digest: String,
+                        checkDuplicates: Bool, report: inout FileReport, at time: UTCDateTime) throws {
         let folder = workspace.archive + "/" + time.day8601
         try Workspace.makeFolder(folder)
         var previous: Ledger.Entry?
         let snapshot = report
         let moves = try MoveExecutor.deliveryLock.withLock { _ -> [Ledger.Move] in
-            if let digest { previous = try ledger.delivered(digest: digest, except: id) }
+            if checkDuplicates { previous = try ledger.delivered(digest: digest, except: id) }
             var taken = Set<String>()
             func move(_ source: String, into folder: String, name: String, kind: Ledger.Move.Kind) -> Ledger.Move {
                 let free = MoveExecutor.freeName(in: folder, for: name, avoiding: taken)
@@ -155,7 +154,7 @@ public struct InputProcessor: Sendable {
             }
             let outputs = previous == nil ? planned.map { move($0.stagingPath, into: $0.folder, name: $0.name, kind: $0.kind) } : []
             let moves = outputs + unit.map { move($0.path, into: folder, name: $0.name, kind: .input) }
-            try ledger.plan(id, state: .delivering, moves: moves, report: snapshot)
+            try ledger.plan(id, state: .delivering, moves: moves, report: snapshot, digest: digest)
             return moves
         }
         if let previous {
@@ -187,7 +186,7 @@ public struct InputProcessor: Sendable {
 
     /// Sends the inputs to failed/, each with the reason (the first with the rejects) beside it, through the same plan.
     private func fail(_ id: Int64, _ unit: [ClaimedFile], template: Template?, error: InputError, rejectsPath: String?,
-                      report: inout FileReport, at time: UTCDateTime) throws {
+                      digest: String? = nil, report: inout FileReport, at time: UTCDateTime) throws {
         report.outcome = .failed
         report.error = error.description
         let notes = try unit.map { claimed in
@@ -207,7 +206,7 @@ public struct InputProcessor: Sendable {
                 inputs.append(Ledger.Move(source: claimed.path, destination: failed + name, kind: .input))
             }
             moves += inputs
-            try ledger.plan(id, state: .failing, moves: moves, report: report)
+            try ledger.plan(id, state: .failing, moves: moves, report: report, digest: digest)
             return try MoveExecutor(ledger: ledger).execute(moves, entry: id)
         }
         report.rejectsReport = moves.first { $0.kind == .report }?.destination
