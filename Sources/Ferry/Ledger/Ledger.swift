@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// The workspace's record of every input (SQLite, `.ferry/ledger.sqlite3`): what arrived, its content
+/// The workspace's record of every input (SQLite, `.ferry/ledger.sqlite3`, WAL): what arrived, its content
 /// digest, which template took it, what became of it, and — before any file is moved — the moves
 /// that will finish it, so a crash at any point can be completed or rolled back on the next start.
 public final class Ledger: Sendable {
@@ -57,7 +57,7 @@ public final class Ledger: Sendable {
         let database = try SQLiteDatabase(path: path)
         try database.execute("""
             PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = FULL;
+            PRAGMA synchronous = NORMAL;
             CREATE TABLE IF NOT EXISTS inputs (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
                 name TEXT NOT NULL,
@@ -111,9 +111,13 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// Records the moves that will finish an input and its new state, in one transaction.
+    /// Records the moves that will finish an input and its new state, in one transaction that is on
+    /// disk before the call returns: the one write recovery depends on. (Other writes are synced with the
+    /// next plan; losing one to a power cut only loses history that recovery rebuilds.)
     public func plan(_ id: Int64, state: State, moves: [Move], report: FileReport? = nil, digest: String? = nil) throws {
         try database.withLock { database in
+            try database.execute("PRAGMA synchronous = FULL")
+            defer { try? database.execute("PRAGMA synchronous = NORMAL") }
             try database.execute("BEGIN IMMEDIATE")
             do {
                 if let digest { try database.query("UPDATE inputs SET digest = ? WHERE id = ?", [.text(digest), .integer(id)]) }
