@@ -31,6 +31,20 @@ struct CommandLineTests {
         #expect(!result.output.contains("\r"))
     }
 
+    @Test("on a terminal a progress line shows bytes done of the total and rows per second")
+    func terminalProgress() throws {
+        let scratch = try workspaceWithTemplate()
+        try scratch.drop("accounts.csv", "accountnumber\n" + (0..<40_000).map { "A\($0)\n" }.joined())
+        let transcript = scratch.root + "/typescript"
+        // `script` gives the command a pseudo-terminal, as a person at a shell has.
+        let result = try runProcess("/usr/bin/script", ["-qc", "\(ferryExecutable()) run --root \(scratch.root)", transcript])
+        #expect(result.status == 0)
+        let screen = scratch.text(transcript)
+        #expect(screen.contains("rows/s"), "\(screen)")
+        #expect(screen.contains("of 0.") || screen.contains(" MB of "))
+        #expect(screen.contains("\u{1B}[K"), "the line is redrawn in place")
+    }
+
     @Test("exit code 1 when a file failed, and the reason is printed")
     func failure() throws {
         let scratch = try workspaceWithTemplate()
