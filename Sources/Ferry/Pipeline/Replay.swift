@@ -15,6 +15,8 @@ public struct Replay: Sendable {
 
     public func run(_ archivedPath: String, template: Template?, observer: RunObserver = SilentObserver()) throws -> FileReport {
         try workspace.prepare()
+        let lock = try WorkspaceLock(workspace: workspace)
+        defer { withExtendedLifetime(lock) {} }
         let name = (archivedPath as NSString).lastPathComponent
         guard FileManager.default.fileExists(atPath: archivedPath) else {
             throw InputError(.io, InputLocation(file: name), "no such file: \(archivedPath)")

@@ -26,6 +26,8 @@ public struct RunPass: Sendable {
     public func run(observer: RunObserver = SilentObserver()) throws -> RunSummary {
         let started = Date()
         try workspace.prepare()
+        let lock = try WorkspaceLock(workspace: workspace)
+        defer { withExtendedLifetime(lock) {} }
         let ledger = try Ledger(workspace: workspace)
         var summary = RunSummary()
         let recovered = try Recovery(workspace: workspace, ledger: ledger).run()

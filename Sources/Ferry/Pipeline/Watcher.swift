@@ -51,6 +51,8 @@ public struct Watcher: Sendable {
 
     public func run() async throws {
         try workspace.prepare()
+        let lock = try WorkspaceLock(workspace: workspace)
+        defer { withExtendedLifetime(lock) {} }
         let ledger = try Ledger(workspace: workspace)
         let recovered = try Recovery(workspace: workspace, ledger: ledger).run()
         for name in recovered.returned { logger.notice("returned to the inbox after an interrupted run", metadata: ["file": "\(name)"]) }

@@ -149,6 +149,18 @@ struct WatchTests {
         #expect(try Ledger(workspace: scratch.workspace).history(limit: 5).map(\.state).sorted { $0.rawValue < $1.rawValue } == [.done, .duplicate])
     }
 
+    @Test("a second Ferry in the same workspace is refused while the first works")
+    func oneProcessPerWorkspace() throws {
+        let scratch = try workspace()
+        let watcher = try RunningWatcher(root: scratch.root)
+        #expect(watcher.waitUntilWatching())
+        let second = try runProcess(ferryExecutable(), ["run", "--root", scratch.root])
+        #expect(second.status == 2)
+        #expect(second.error.contains("another Ferry process (pid \(watcher.process.processIdentifier)) is working in this workspace"))
+        #expect(watcher.stop() == 0)
+        #expect(try runProcess(ferryExecutable(), ["run", "--root", scratch.root]).status == 0)
+    }
+
     @Test("a full outbox stops the intake until it drains")
     func backPressure() throws {
         let scratch = try workspace()
