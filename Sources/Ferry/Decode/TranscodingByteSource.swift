@@ -28,8 +28,23 @@ public final class TranscodingByteSource: ByteSource {
 
     deinit { input.deallocate() }
 
+    /// Decoded bytes that did not fit into a caller's small buffer.
+    private var spill: [UInt8] = []
+
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        precondition(buffer.count >= 8, "output buffer too small for one scalar")
+        if !spill.isEmpty {
+            let count = min(buffer.count, spill.count)
+            spill.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: count) }
+            spill.removeFirst(count)
+            return count
+        }
+        guard buffer.count >= 8 else {
+            // One character can take four bytes: decode into room of our own and hand out what fits.
+            var room = [UInt8](repeating: 0, count: 4096)
+            let produced = try room.withUnsafeMutableBytes { try read(into: $0) }
+            spill = Array(room[0..<produced])
+            return produced == 0 ? 0 : try read(into: buffer)
+        }
         if !started { try start() }
         var written = 0
         let output = buffer.bindMemory(to: UInt8.self)

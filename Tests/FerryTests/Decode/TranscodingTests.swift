@@ -65,3 +65,21 @@ struct TranscodingTests {
         #expect(TextEncoding(name: "ebcdic") == nil)
     }
 }
+
+@Suite("text encodings with tiny reads")
+struct TranscodingSmallBufferTests {
+    @Test("a caller's buffer smaller than one character still gets every byte")
+    func tinyBuffer() throws {
+        let text = "Győr – Łódź 🙂"
+        let bytes: [UInt8] = [0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let source = TranscodingByteSource(MemorySource(bytes: bytes, chunk: 3), declared: .utf8, fileName: "t.csv")
+        var output: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 3)
+        while true {
+            let count = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+            if count == 0 { break }
+            output += buffer[0..<count]
+        }
+        #expect(String(decoding: output, as: UTF8.self) == text)
+    }
+}
