@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Streams records out of an XML document: each element at the record path is one record, its
 /// fields are child elements (`name`, or `address/city` further down) and attributes (`@id`).
 ///
@@ -15,11 +21,20 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
     private let elementColumns: [String: Int]
     private let attributeColumns: [String: Int]
 
-    /// The open elements, as libxml2's interned name pointers (the same name is always the same pointer).
+    /// The open elements, as ids into `names` (each distinct element name once).
     private var path: [Int] = []
-    private var names: [Int: String] = [:]
-    /// Column of a direct child element by its name pointer (-1: not a column).
-    private var childColumns: [Int: Int] = [:]
+    private var names: [ElementName] = []
+    private var idsByName: [String: Int] = [:]
+    /// libxml2 usually passes interned names, so the same name comes at the same address; a hit is
+    /// still checked against the bytes, since some input paths pass transient buffers.
+    private var idsByAddress: [Int: Int] = [:]
+
+    private struct ElementName {
+        var text: String
+        var bytes: [UInt8]
+        /// Column of a direct child element of this name: nil unknown yet, -1 none.
+        var childColumn: Int?
+    }
     private let hasNestedColumns: Bool
     private var recordDepth: Int?
     /// The element whose text is being collected for a column, and its depth.
@@ -118,7 +133,7 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
         do {
             try parser.parse(UnsafeRawBufferPointer(rebasing: chunk[0..<count]), final: count == 0)
         } catch let failure as XMLPushParser.Failure {
-            if count == 0, failure.isUnexpectedEnd, let root = path.first.flatMap({ names[$0] }) {
+            if count == 0, failure.isUnexpectedEnd, let root = path.first.map({ names[$0].text }) {
                 // libxml2 calls an unfinished document "extra content"; say what it is.
                 throw InputError(.malformed, InputLocation(file: fileName, line: failure.line, record: recordCount + 1),
                                  "the document ends before its root element <\(root)> is closed: the file is truncated or cut short",
@@ -141,8 +156,7 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
     // MARK: SAX events
 
     func startElement(_ localName: UnsafePointer<UInt8>, attributes: XMLAttributes) -> XMLPushParser.Verdict {
-        let key = Int(bitPattern: localName)
-        if names[key] == nil { names[key] = String(cString: localName) }
+        let key = id(of: localName)
         path.append(key)
         if let start = recordDepth {
             let depth = path.count - 1
@@ -182,12 +196,37 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
         text.append(contentsOf: bytes)
     }
 
+    /// The id of an element name, found by its address when libxml2 reuses it.
+    private func id(of name: UnsafePointer<UInt8>) -> Int {
+        let address = Int(bitPattern: name)
+        if let known = idsByAddress[address], Self.same(names[known].bytes, name) { return known }
+        let text = String(cString: name)
+        let id: Int
+        if let existing = idsByName[text] {
+            id = existing
+        } else {
+            id = names.count
+            names.append(ElementName(text: text, bytes: Array(text.utf8), childColumn: nil))
+            idsByName[text] = id
+        }
+        idsByAddress[address] = id
+        return id
+    }
+
+    /// Whether the NUL-terminated `name` has exactly these bytes.
+    private static func same(_ bytes: [UInt8], _ name: UnsafePointer<UInt8>) -> Bool {
+        bytes.withUnsafeBufferPointer { known in
+            guard let base = known.baseAddress else { return name[0] == 0 }
+            return memcmp(base, name, known.count) == 0 && name[known.count] == 0
+        }
+    }
+
     /// The column an element inside the record feeds, or -1; direct children are looked up by pointer.
     private func column(ofElementAt depth: Int, below start: Int, key: Int) -> Int {
         if depth == start + 1 {
-            if let known = childColumns[key] { return known }
-            let column = names[key].flatMap { elementColumns[$0] } ?? -1
-            childColumns[key] = column
+            if let known = names[key].childColumn { return known }
+            let column = elementColumns[names[key].text] ?? -1
+            names[key].childColumn = column
             return column
         }
         guard hasNestedColumns else { return -1 }
@@ -196,13 +235,13 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
 
     /// The current element's path below the record (`name`, or `address/city`).
     private func relativePath(from start: Int) -> String {
-        path[(start + 1)...].compactMap { names[$0] }.joined(separator: "/")
+        path[(start + 1)...].map { names[$0].text }.joined(separator: "/")
     }
 
     private func isRecordPath() -> Bool {
-        guard let last = path.last.flatMap({ names[$0] }), last == recordPath.last else { return false }
+        guard let last = path.last.map({ names[$0].text }), last == recordPath.last else { return false }
         if anywhere { return true }
-        return path.count == recordPath.count && path.compactMap { names[$0] } == recordPath
+        return path.count == recordPath.count && path.map { names[$0].text } == recordPath
     }
 
     private func collect(_ attributes: XMLAttributes, prefix: String) {
