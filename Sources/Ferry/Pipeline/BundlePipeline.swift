@@ -60,6 +60,7 @@ struct BundlePipeline {
                 input.packageStem = stem.isEmpty ? "\(package)-\(time.compact)" : "\(package)-\(stem)-\(time.compact)"
                 input.levelBase = order.rank(template)
             }
+            input.knownKeys = outputs.deliveredKeys
             var memberReport = FileReport(name: input.displayName, template: template.name, outcome: .delivered)
             defer {
                 report.rowsRead += memberReport.rowsRead

@@ -24,6 +24,8 @@ public struct FilePipeline: Sendable {
         var packageStem: String? = nil
         /// Orders this input's entities in a shared package (its template's dependency rank).
         var levelBase = 0
+        /// Keys delivered by templates processed before this one in the same unit (for `references:`).
+        var knownKeys: [String: Set<String>] = [:]
     }
 
     /// Throws `PreparedFailure` or `InputError` when the input is at fault, any other error when the
@@ -52,6 +54,10 @@ public struct FilePipeline: Sendable {
                 var outcome = transformer.transform(record, into: &rows, applies: &applies)
                 if outcome == .rows {
                     outcome = keys.admit(record, rows: rows, applies: &applies)
+                }
+                if outcome == .rows, !referencesResolve(rows: rows, applies: applies, template: template, known: input.knownKeys) {
+                    // Lines follow their header: one filtered out or rejected takes its lines with it.
+                    outcome = .filtered
                 }
                 if outcome == .rows {
                     for target in applies.indices where applies[target] {
@@ -89,6 +95,7 @@ public struct FilePipeline: Sendable {
             throw PreparedFailure(error: error, rejectsPath: try rejects?.staged.detach())
         }
 
+        if let admitted = keys.admittedKeys { prepared.deliveredKeys[template.name] = admitted }
         report.rowsWritten += outputs.rowsWritten
         let finished = try outputs.finish()
         prepared.add(finished.parts, toPackage: input.packageStem ?? outputName, source: input.displayName)
@@ -98,6 +105,16 @@ public struct FilePipeline: Sendable {
         }
         if let rejects { prepared.add(rejects, name: "\(outputName).rejects.csv") }
         return prepared
+    }
+
+    /// False when a referencing field names a key the referenced template did not deliver in this unit.
+    private func referencesResolve(rows: [SourceRecord], applies: [Bool], template: Template, known: [String: Set<String>]) -> Bool {
+        for (index, target) in template.targets.enumerated() where applies[index] {
+            guard let reference = target.references, let field = target.referenceIndex,
+                  let keys = known[reference.template] else { continue }
+            if !keys.contains(rows[index].string(at: field) ?? "") { return false }
+        }
+        return true
     }
 
     private func tooManyRejects(_ input: Input, _ template: Template, _ report: FileReport, stoppedAt line: Int?) -> InputError {

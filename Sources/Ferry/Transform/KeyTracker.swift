@@ -32,6 +32,12 @@ struct KeyTracker {
         }
     }
 
+    /// The keys admitted for the first target that has a key (what other templates may refer to).
+    var admittedKeys: Set<String>? {
+        guard let number = targets.keys.min(), let keys = targets[number] else { return nil }
+        return Set(keys.policy == .last ? Array(keys.lastRecord.keys) : Array(keys.firstLine.keys))
+    }
+
     /// `.rows` when the record may go on; duplicates are filtered (first/last) or rejected.
     mutating func admit(_ record: SourceRecord, rows: [SourceRecord], applies: inout [Bool]) -> RowTransformer.Outcome {
         guard !targets.isEmpty else { return .rows }

@@ -18,6 +18,17 @@ public struct TargetRule: Sendable {
     /// The target field whose value identifies a row (`CUSTOMERACCOUNT`).
     public var key: String?
     public var duplicates: DuplicatePolicy = .reject
+    /// A field whose value must be a key another template delivered in the same unit (quotation lines
+    /// refer to their header's number). Checked when both arrive together.
+    public var references: Reference?
+
+    public struct Reference: Sendable, Equatable {
+        public var field: String
+        public var template: String
+    }
+
+    /// Position of the referencing field among `fields`.
+    var referenceIndex: Int? { references.flatMap { reference in fields.firstIndex { $0.target == reference.field } } }
 
     /// Position of the key field among `fields`.
     var keyIndex: Int? { key.flatMap { key in fields.firstIndex { $0.target == key } } }

@@ -7,10 +7,10 @@ struct TemplateDocument {
     let path: String
 
     private static let topLevelKeys = ["version", "description", "takes", "source", "target", "targets", "filter", "fields", "maps",
-                                       "lookups", "max_rejects", "after", "key", "duplicates", "package"]
+                                       "lookups", "max_rejects", "after", "key", "duplicates", "package", "references"]
     private static let sourceKeys = ["format", "delimiter", "encoding", "invalid_bytes", "record"]
     private static let targetKeys = ["system", "entity", "label", "name", "format", "compress", "csv", "xml", "definition_group"]
-    private static let targetListKeys = targetKeys + ["when", "fields", "key", "duplicates"]
+    private static let targetListKeys = targetKeys + ["when", "fields", "key", "duplicates", "references"]
     private static let csvKeys = ["delimiter", "encoding", "bom", "line_ending"]
     private static let xmlKeys = ["root", "record", "fields", "encoding"]
 
@@ -98,6 +98,7 @@ struct TemplateDocument {
         var rule = try parseTargetRule(section, node: targetNode, fieldsNode: fieldsNode, templateName: templateName, context: context, problems: problems)
         if let key = top["key"] { rule.key = try text(key, what: "key") }
         if let node = top["duplicates"] { rule.duplicates = try duplicatePolicy(node) }
+        if let node = top["references"] { rule.references = try reference(node, fields: rule.fields) }
         try checkKey(rule, node: top["key"])
         return [rule]
     }
@@ -109,6 +110,7 @@ struct TemplateDocument {
         var rule = TargetRule(spec: spec, condition: nil, fields: fields)
         if let key = section["key"] { rule.key = try text(key, what: "key") }
         if let policy = section["duplicates"] { rule.duplicates = try duplicatePolicy(policy) }
+        if let node = section["references"] { rule.references = try reference(node, fields: fields) }
         try checkKey(rule, node: section["key"])
         return rule
     }
@@ -118,6 +120,19 @@ struct TemplateDocument {
         guard rule.keyIndex != nil else {
             throw error(at: node, "key \"\(key)\" is not one of this target's fields", hint: rule.fields.map(\.target).joined(separator: ", "))
         }
+    }
+
+    /// `references: {field: SALESQUOTATIONNUMBER, template: quotes-to-quotation-headers}`
+    private func reference(_ node: Node, fields: [FieldRule]) throws(TemplateError) -> TargetRule.Reference {
+        let section = try mapping(node, what: "references")
+        try checkKeys(section, allowed: ["field", "template"], in: "references")
+        let fieldNode = try required(section, "field", hint: "the field that holds the other template's key")
+        let field = try text(fieldNode, what: "field")
+        guard fields.contains(where: { $0.target == field }) else {
+            throw error(at: fieldNode, "references: \(field) is not one of this target's fields", hint: fields.map(\.target).joined(separator: ", "))
+        }
+        let template = try text(try required(section, "template", hint: "the template whose key it refers to"), what: "template")
+        return TargetRule.Reference(field: field, template: template)
     }
 
     private func duplicatePolicy(_ node: Node) throws(TemplateError) -> TargetRule.DuplicatePolicy {

@@ -215,6 +215,16 @@ struct RelatedInputsTests {
         let headers = try #require(manifest.range(of: "<EntityName>Sales quotation headers V2</EntityName>"))
         let lines = try #require(manifest.range(of: "<EntityName>Sales quotation lines V2</EntityName>"))
         #expect(headers.lowerBound < lines.lowerBound)
+
+        // references: every line's quote number is one of the delivered headers (won/closed quotes took their lines along).
+        func firstColumn(_ text: String) -> [String] {
+            text.components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }.map { String($0.split(separator: ",").first ?? "") }
+        }
+        let headerNumbers = Set(firstColumn(entries[2].1))
+        let lineNumbers = firstColumn(entries[3].1)
+        #expect(!lineNumbers.isEmpty)
+        #expect(lineNumbers.allSatisfy { headerNumbers.contains($0) })
+        #expect(summary.rowsFiltered == 30, "10 won or closed quotes and their 20 lines")
     }
 
     @Test("a file whose partner is not there is processed on its own")

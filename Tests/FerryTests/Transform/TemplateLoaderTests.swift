@@ -49,6 +49,7 @@ struct TemplateLoaderTests {
         ("fields:\n  A: name\nfeilds: 1\n", 3, "unknown key \"feilds\"", "did you mean \"fields\""),
         ("fields:\n  A: name\n   B: x: y\n", 3, "YAML syntax", nil),
         ("fields:\n  A: name\nmax_rejects: lots\n", 3, "neither a count nor a percentage", nil),
+        ("fields:\n  A: name\nreferences: {field: B, template: headers}\n", 3, "references: B is not one of this target's fields", nil),
     ] as [(String, Int, String, String?)])
     func refusals(body: String, line: Int, message: String, hint: String?) throws {
         let yaml = """
