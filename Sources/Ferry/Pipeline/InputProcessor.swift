@@ -69,7 +69,14 @@ public struct InputProcessor: Sendable {
         var report = FileReport(name: unitName, template: nil, outcome: .delivered)
         let digests = unit.map { BackgroundDigest(path: $0.path, displayName: $0.name, size: $0.size) }
         let template = try? router.template(for: [claimed.name], displayName: claimed.name).get()
-        let id = try ledger.claim(name: unitName, size: unitSize, digest: "", template: template, at: time)
+        let id: Int64
+        do {
+            id = try ledger.claim(name: unitName, size: unitSize, digest: "", template: template, at: time)
+        } catch {
+            // Without a ledger entry nothing may go on: the files go back to the inbox at once.
+            for file in unit { _ = try? inbox.release(file) }
+            throw error
+        }
         CrashPoint.reach("claimed")
 
         if try ledger.interruptions(name: unitName, size: unitSize) >= maxInterruptions {
