@@ -289,11 +289,6 @@ public final class CSVReader: RecordDecoder {
                    hint: "a quote that never closes makes the rest of the file one field; check the quotes near this line")
     }
 
-    private func hex(_ byte: UInt8) -> String {
-        let digits = Array("0123456789ABCDEF")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
-    }
-
     private func finish(_ record: inout SourceRecord, sawNonASCII: Bool) throws {
         guard sawNonASCII else { return }
         if let bad = UTF8Validation.firstInvalidByte(in: record.storage) {
@@ -305,7 +300,7 @@ public final class CSVReader: RecordDecoder {
             while field < record.fieldCount, record.fieldEnds[field] <= bad { field += 1 }
             let name = field < columns.count ? columns[field] : "column \(field + 1)"
             throw InputError(.encoding, InputLocation(file: fileName, line: record.line, record: recordCount + 1, field: name),
-                             "byte 0x\(hex(record.storage[bad])) is not valid UTF-8",
+                             "byte 0x\(hexByte(record.storage[bad])) is not valid UTF-8",
                              hint: "the file is probably in a legacy code page (windows-1250, windows-1252, ISO-8859-2): set `encoding:` in the template's source section, or export it again as UTF-8")
         }
     }

@@ -15,8 +15,6 @@ public final class GzipByteSource: ByteSource {
     private var produced: Int64 = 0
 
     public var bytesConsumed: Int64 { compressed.bytesConsumed }
-    /// Decompressed bytes handed out so far.
-    public var bytesProduced: Int64 { produced }
 
     public init(_ compressed: ByteSource, fileName: String, limits: DecompressionLimits = DecompressionLimits(),
                 bufferSize: Int = 1 << 17) throws {

@@ -10,7 +10,7 @@ public enum TextEncoding: String, Sendable, CaseIterable {
 
     /// Accepts the usual spellings: `UTF8`, `cp1250`, `latin2`, `utf-16` (little-endian, as Windows writes it).
     public init?(name: String) {
-        let key = name.lowercased().replacingOccurrences(of: "_", with: "-")
+        let key = name.lowercased().replacingAll("_", with: "-")
         let aliases: [String: TextEncoding] = [
             "utf-8": .utf8, "utf8": .utf8, "utf-8-sig": .utf8,
             "utf-16": .utf16LittleEndian, "utf-16le": .utf16LittleEndian, "utf16le": .utf16LittleEndian, "unicode": .utf16LittleEndian,
@@ -41,11 +41,5 @@ public enum TextEncoding: String, Sendable, CaseIterable {
         case .iso8859_1: (0x80...0xFF).map { UInt16($0) }
         default: nil
         }
-    }
-}
-
-private extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

@@ -14,8 +14,6 @@ public final class TranscodingByteSource: ByteSource {
     private var pendingHighSurrogate: UInt16?
 
     public var bytesConsumed: Int64 { source.bytesConsumed }
-    /// The encoding in force after looking at the byte order mark.
-    public var effectiveEncoding: TextEncoding { encoding }
 
     public init(_ source: ByteSource, declared: TextEncoding, fileName: String, replaceInvalid: Bool = false,
                 bufferSize: Int = 1 << 16) {
@@ -121,7 +119,7 @@ public final class TranscodingByteSource: ByteSource {
             if scalar == 0xFFFF {
                 inputStart += index
                 index = 0
-                try invalid("byte 0x\(Self.hex(byte)) has no character in \(encoding.rawValue)", &written, output)
+                try invalid("byte 0x\(hexByte(byte)) has no character in \(encoding.rawValue)", &written, output)
                 return
             }
             append(UInt32(scalar), to: output, &written)
@@ -190,10 +188,5 @@ public final class TranscodingByteSource: ByteSource {
             output[written + 2] = UInt8(0x80 | (scalar >> 6) & 0x3F)
             output[written + 3] = UInt8(0x80 | scalar & 0x3F); written += 4
         }
-    }
-
-    private static func hex(_ byte: UInt8) -> String {
-        let digits = Array("0123456789ABCDEF")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
     }
 }

@@ -85,8 +85,6 @@ final class ReadinessTracker {
         sightings = sightings.filter { names.contains($0.key) }
     }
 
-    func firstSeen(_ name: String) -> Double? { sightings[name]?.firstSeen }
-
     /// On Linux a read lease cannot be taken while another process has the file open for writing.
     static func isOpenForWriting(_ path: String) -> Bool {
         #if os(Linux)

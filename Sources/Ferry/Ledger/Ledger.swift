@@ -218,10 +218,6 @@ public final class Ledger: Sendable {
         return try entries(where: "1 = 1", [], limit: limit)
     }
 
-    public func entry(id: Int64) throws -> Entry? {
-        try entries(where: "id = ?", [.integer(id)], limit: 1).first
-    }
-
     public func sighting(name: String) throws -> (size: Int64, modified: Double, firstSeen: Double)? {
         try database.withLock { database in
             guard let row = try database.query("SELECT size, modified, first_seen FROM sightings WHERE name = ?", [.text(name)]).first else {

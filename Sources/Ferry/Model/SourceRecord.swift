@@ -36,12 +36,6 @@ public struct SourceRecord: Sendable {
         return String(decoding: storage[range(of: index)], as: UTF8.self)
     }
 
-    /// True when the field has no bytes (or does not exist).
-    public func isEmpty(at index: Int) -> Bool {
-        guard index < fieldEnds.count else { return true }
-        return range(of: index).isEmpty
-    }
-
     mutating func reset(line: Int, number: Int) {
         storage.removeAll(keepingCapacity: true)
         fieldEnds.removeAll(keepingCapacity: true)

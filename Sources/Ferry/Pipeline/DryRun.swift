@@ -30,31 +30,16 @@ public struct DryRun: Sendable {
         let files = try Inbox(workspace: workspace).files()
         var taken = Set<String>()
         for file in files where !taken.contains(file.name) {
-            let claimed = ClaimedFile(name: file.name, path: file.path, size: file.size)
-            // Related files travel together, as in a real run.
-            let template = try? router.template(for: [file.name], displayName: file.name).get()
-            let partnerNames = template.map { Set(router.partners(of: file.name, template: $0)) } ?? []
-            let partners = files.filter { partnerNames.contains($0.name) && !taken.contains($0.name) }
+            // Related files travel together, as in a real run; nothing is claimed.
+            let partners = router.partnerFiles(of: file, in: files).filter { !taken.contains($0.name) }
             taken.formUnion([file.name] + partners.map(\.name))
-            var report = FileReport(name: ([file] + partners).map(\.name).joined(separator: " + "), template: nil, outcome: .delivered)
+            let unit = ([file] + partners).map { ClaimedFile(name: $0.name, path: $0.path, size: $0.size) }
+            var report = FileReport(name: unit.map(\.name).joined(separator: " + "), template: nil, outcome: .delivered)
             let fileStarted = Date()
             do {
-                let prepared: PreparedOutputs
-                if !partners.isEmpty {
-                    let members = ([file] + partners).map { BundleMember(name: $0.name, path: $0.path, size: $0.size) }
-                    let stem = template?.wildcardCapture(in: file.name).map { String($0.drop { $0 == "-" || $0 == "_" }) }
-                    prepared = try BundlePipeline(workspace: scratch, router: router, limits: limits)
-                        .prepare(members: members, unitName: report.name, inside: nil, stem: stem ?? claimed.stem,
-                                 at: time, observer: observer, report: &report)
-                } else if let bundle = try BundleKind.detect(path: file.path, displayName: file.name, limits: limits) {
-                    prepared = try BundlePipeline(workspace: scratch, router: router, limits: limits)
-                        .prepare(claimed, kind: bundle, at: time, observer: observer, report: &report)
-                } else {
-                    let template = try router.template(for: [file.name], displayName: file.name).get()
-                    report.template = template.name
-                    let input = FilePipeline.Input(path: file.path, displayName: file.name, stem: claimed.stem, size: file.size)
-                    prepared = try FilePipeline(workspace: scratch, limits: limits).prepare(input, with: template, at: time, observer: observer, report: &report)
-                }
+                let template = try? router.template(for: [file.name], displayName: file.name).get()
+                let prepared = try UnitPreparation(workspace: scratch, router: router, limits: limits)
+                    .prepare(unit, template: template, at: time, observer: observer, outputSuffix: "", report: &report)
                 for output in try prepared.detach() {
                     let path = try FileMover.moveNoReplace(output.stagingPath, into: output.folder, name: output.name)
                     if output.kind == .package { report.outputs.append(path) } else { report.rejectsReport = path }

@@ -35,9 +35,7 @@ public struct InputProcessor: Sendable {
     /// The inbox files that travel with `file`: its partners, when its template shares a package with
     /// others and their files are in the inbox (`quotes-week48.csv` with `quotedetails-week48.csv`).
     public func partners(of file: InboxFile, in inbox: [InboxFile]) -> [InboxFile] {
-        guard let template = try? router.template(for: [file.name], displayName: file.name).get() else { return [] }
-        let names = Set(router.partners(of: file.name, template: template))
-        return inbox.filter { names.contains($0.name) }
+        router.partnerFiles(of: file, in: inbox)
     }
 
     /// Claims and processes one inbox file, with `partners` (see `partners(of:in:)`) as one unit;
@@ -88,7 +86,8 @@ public struct InputProcessor: Sendable {
         }
 
         do {
-            let prepared = try prepare(unit, template: template, at: time, observer: observer, outputSuffix: outputSuffix, report: &report)
+            let prepared = try UnitPreparation(workspace: workspace, router: router, limits: limits)
+                .prepare(unit, template: template, at: time, observer: observer, outputSuffix: outputSuffix, report: &report)
             let contentDigest = try Self.digest(of: digests)
             let planned = try prepared.detach()
             try finish(id, unit, outputs: planned, digest: contentDigest, checkDuplicates: !force, report: &report, at: time)
@@ -115,30 +114,6 @@ public struct InputProcessor: Sendable {
         var hasher = SHA256()
         for digest in digests { hasher.update(Array(try digest.value().utf8)) }
         return hasher.finalizeHex()
-    }
-
-    private func prepare(_ unit: [ClaimedFile], template: Template?, at time: UTCDateTime, observer: RunObserver,
-                         outputSuffix: String, report: inout FileReport) throws -> PreparedOutputs {
-        let claimed = unit[0]
-        if unit.count > 1 {
-            // Related files dropped together: one unit, their entities in one package.
-            observer.fileStarted(report.name, size: unit.reduce(0) { $0 + $1.size }, template: nil)
-            let members = unit.map { BundleMember(name: $0.name, path: $0.path, size: $0.size) }
-            let stem = template?.wildcardCapture(in: claimed.name).map { String($0.drop { $0 == "-" || $0 == "_" }) }
-            return try BundlePipeline(workspace: workspace, router: router, limits: limits)
-                .prepare(members: members, unitName: report.name, inside: nil, stem: stem ?? claimed.stem,
-                         at: time, observer: observer, report: &report)
-        }
-        if let bundle = try BundleKind.detect(path: claimed.path, displayName: claimed.name, limits: limits) {
-            observer.fileStarted(claimed.name, size: claimed.size, template: nil)
-            return try BundlePipeline(workspace: workspace, router: router, limits: limits)
-                .prepare(claimed, kind: bundle, at: time, observer: observer, report: &report)
-        }
-        let chosen = try template ?? router.template(for: [claimed.name], displayName: claimed.name).get()
-        report.template = chosen.name
-        observer.fileStarted(claimed.name, size: claimed.size, template: chosen.name)
-        let input = FilePipeline.Input(path: claimed.path, displayName: claimed.name, stem: claimed.stem + outputSuffix, size: claimed.size)
-        return try FilePipeline(workspace: workspace, limits: limits).prepare(input, with: chosen, at: time, observer: observer, report: &report)
     }
 
     /// Plans the moves (outputs into their folders, then the inputs into today's archive), records them,

@@ -57,8 +57,4 @@ public struct RunPass: Sendable {
         return summary
     }
 
-    /// The template for a file name, or the reason there is none.
-    public func template(for name: String) -> Result<Template, InputError> {
-        TemplateRouter(templates: templates, forced: forcedTemplate).template(for: [name], displayName: name)
-    }
 }

@@ -28,4 +28,11 @@ struct TemplateRouter: Sendable {
         guard forced == nil, let package = template.packageName, let capture = template.wildcardCapture(in: name) else { return [] }
         return templates.filter { $0.packageName == package && $0.name != template.name }.compactMap { $0.fileName(forCapture: capture) }
     }
+
+    /// The files in `inbox` that travel with `file` (see `partners(of:template:)`).
+    func partnerFiles(of file: InboxFile, in inbox: [InboxFile]) -> [InboxFile] {
+        guard let template = try? template(for: [file.name], displayName: file.name).get() else { return [] }
+        let names = Set(partners(of: file.name, template: template))
+        return inbox.filter { names.contains($0.name) }
+    }
 }
