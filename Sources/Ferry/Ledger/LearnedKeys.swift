@@ -1,0 +1,83 @@
+import Foundation
+import Synchronization
+
+/// The keys Ferry learned from the inputs it delivered (accountid -> account number when an accounts
+/// export went to F&O), kept in the ledger's database in a table of their own so that later exports
+/// carrying GUIDs or display names can be resolved. Separate from `Ledger`: its own connection, its
+/// own table, a small API.
+public final class LearnedKeys: KeyResolver, Sendable {
+    private let database: Mutex<SQLiteDatabase?>
+
+    /// Opens the store in the ledger's database; `create: false` (dry runs) reads only, and a
+    /// workspace without a ledger simply knows nothing.
+    public init(ledgerPath: String, create: Bool = true) throws {
+        guard create || FileManager.default.fileExists(atPath: ledgerPath) else {
+            database = Mutex(nil)
+            return
+        }
+        let database = try SQLiteDatabase(path: ledgerPath)
+        if create {
+            try database.execute("""
+                CREATE TABLE IF NOT EXISTS learned_keys (
+                    reference TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    key TEXT,
+                    is_name INTEGER NOT NULL,
+                    input_id INTEGER,
+                    learned_at TEXT NOT NULL,
+                    PRIMARY KEY (reference, value)
+                ) WITHOUT ROWID;
+                """)
+        }
+        self.database = Mutex(database)
+    }
+
+    public convenience init(ledger: Ledger) throws {
+        try self.init(ledgerPath: ledger.path)
+    }
+
+    /// Remembers a delivered input's keys in one transaction. An id learned again takes the newer key;
+    /// a name learned with a different key becomes ambiguous.
+    public func record(_ batch: LearnedKeyBatch, input: Int64?, at time: UTCDateTime) throws {
+        guard !batch.isEmpty else { return }
+        try database.withLock { database in
+            guard let database else { return }
+            try database.execute("BEGIN IMMEDIATE")
+            do {
+                for (reference, values) in batch.entries {
+                    for (value, entry) in values {
+                        try database.query("""
+                            INSERT INTO learned_keys (reference, value, key, is_name, input_id, learned_at) VALUES (?, ?, ?, ?, ?, ?)
+                            ON CONFLICT (reference, value) DO UPDATE SET
+                                key = CASE WHEN excluded.is_name = 1 AND learned_keys.key IS NOT excluded.key THEN NULL ELSE excluded.key END,
+                                is_name = excluded.is_name, input_id = excluded.input_id, learned_at = excluded.learned_at
+                            """, [.text(reference), .text(value), .init(entry.key), .integer(entry.isName ? 1 : 0),
+                                  input.map { .integer($0) } ?? .null, .text(time.iso8601)])
+                    }
+                }
+                try database.execute("COMMIT")
+            } catch {
+                try? database.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    public func resolve(_ value: String, in reference: String) -> KeyResolution {
+        database.withLock { database in
+            guard let database,
+                  let row = try? database.query("SELECT key FROM learned_keys WHERE reference = ? AND value = ?",
+                                                [.text(reference), .text(value)]).first else { return .missing }
+            return row[0].text.map(KeyResolution.found) ?? .ambiguous
+        }
+    }
+
+    /// How many values the store knows for a reference (for messages and `ferry status`).
+    public func count(in reference: String) -> Int {
+        database.withLock { database in
+            guard let database, let row = try? database.query("SELECT count(*) FROM learned_keys WHERE reference = ?", [.text(reference)]).first
+            else { return 0 }
+            return Int(row[0].integer ?? 0)
+        }
+    }
+}

@@ -1,0 +1,71 @@
+/// What a reference knows about one value: the key it stands for, that it is ambiguous (a display
+/// name two records share), or nothing.
+public enum KeyResolution: Sendable, Equatable {
+    case found(String)
+    case ambiguous
+    case missing
+}
+
+/// Resolves a value (a GUID, a display name) to the key a target system knows, through a named
+/// reference: `accounts` maps an accountid or an account name to its account number.
+public protocol KeyResolver: Sendable {
+    func resolve(_ value: String, in reference: String) -> KeyResolution
+}
+
+/// Keys learned from one input, to be remembered once it is delivered: per reference, each value's key.
+/// Ids are unique (a later row wins); names are not (two different keys for one name make it ambiguous).
+public struct LearnedKeyBatch: Sendable, Equatable {
+    public struct Entry: Sendable, Equatable {
+        /// nil when the value is ambiguous.
+        public var key: String?
+        public var isName: Bool
+    }
+
+    public private(set) var entries: [String: [String: Entry]] = [:]
+
+    public init() {}
+
+    public var isEmpty: Bool { entries.isEmpty }
+    public var count: Int { entries.values.reduce(0) { $0 + $1.count } }
+
+    /// Learns that `value` stands for `key` in `reference`.
+    public mutating func learn(_ value: String, means key: String, in reference: String, isName: Bool) {
+        guard !value.isEmpty, !key.isEmpty else { return }
+        if isName, let known = entries[reference]?[value], known.key != key {
+            entries[reference, default: [:]][value] = Entry(key: nil, isName: true)
+        } else if !isName || entries[reference]?[value] == nil {
+            entries[reference, default: [:]][value] = Entry(key: key, isName: isName)
+        }
+    }
+
+    public mutating func merge(_ other: LearnedKeyBatch) {
+        for (reference, values) in other.entries {
+            for (value, entry) in values {
+                if let key = entry.key { learn(value, means: key, in: reference, isName: entry.isName) }
+                else { entries[reference, default: [:]][value] = entry }
+            }
+        }
+    }
+}
+
+extension LearnedKeyBatch: KeyResolver {
+    public func resolve(_ value: String, in reference: String) -> KeyResolution {
+        guard let entry = entries[reference]?[value] else { return .missing }
+        return entry.key.map(KeyResolution.found) ?? .ambiguous
+    }
+}
+
+/// Several resolvers asked in order; the first that knows the value answers.
+public struct ResolverChain: KeyResolver {
+    public var resolvers: [any KeyResolver]
+
+    public init(_ resolvers: [any KeyResolver]) { self.resolvers = resolvers }
+
+    public func resolve(_ value: String, in reference: String) -> KeyResolution {
+        for resolver in resolvers {
+            let answer = resolver.resolve(value, in: reference)
+            if answer != .missing { return answer }
+        }
+        return .missing
+    }
+}
