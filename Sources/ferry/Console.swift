@@ -65,7 +65,7 @@ final class Console: RunObserver {
             return
         }
         print("""
-        Summary: \(summary.files.count) files (\(summary.delivered) delivered, \(summary.duplicates) duplicates, \(summary.failed) failed, \(summary.retryLater) to retry); \
+        Summary: \(counted(summary.files.count, "file")) (\(summary.delivered) delivered, \(summary.duplicates) duplicates, \(summary.failed) failed, \(summary.retryLater) to retry); \
         rows read \(summary.rowsRead), written \(summary.rowsWritten), filtered \(summary.rowsFiltered), rejected \(summary.rowsRejected); \
         \(Self.format(summary.seconds)) s
         """)
@@ -108,4 +108,9 @@ final class Console: RunObserver {
     private static func indent(_ text: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { "           " + $0 }.joined(separator: "\n")
     }
+}
+
+/// "1 file", "2 files".
+func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
 }

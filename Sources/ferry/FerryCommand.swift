@@ -1,4 +1,5 @@
 import ArgumentParser
+import Ferry
 
 /// `ferry`: turns Dynamics exports dropped into inbox/ into import-ready packages in outbox/.
 @main
@@ -6,8 +7,8 @@ struct FerryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ferry",
         abstract: "Turn CRM/ERP exports dropped into inbox/ into import-ready packages in outbox/.",
-        subcommands: [RunCommand.self, WatchCommand.self, CheckCommand.self, PreviewCommand.self, ExplainCommand.self, HistoryCommand.self, StatusCommand.self,
-                      ReplayCommand.self],
-        defaultSubcommand: RunCommand.self
+        version: "ferry \(FerryVersion.current)",
+        subcommands: [RunCommand.self, WatchCommand.self, CheckCommand.self, PreviewCommand.self, ExplainCommand.self, HistoryCommand.self,
+                      StatusCommand.self, ReplayCommand.self]
     )
 }

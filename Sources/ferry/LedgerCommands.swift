@@ -9,16 +9,15 @@ struct ExplainCommand: ParsableCommand {
     @OptionGroup var options: WorkspaceOptions
     @OptionGroup var readiness: ReadinessOptions
 
-    @Option(name: .customLong("max-outbox"), help: "The watcher's --max-outbox.")
-    var maxOutbox: Int = 1000
-
     @Argument(help: "The file's name or its path in the inbox.")
     var file: String
 
     func run() throws {
+        let workspace = try options.existingWorkspace()
         let templates = try options.loadTemplates()
-        let explanation = InboxExplanation(workspace: options.workspace, templates: templates.all, forcedTemplate: templates.forced,
-                                           policy: readiness.policy, maxOutboxPackages: maxOutbox)
+        let settings = readiness.applied(to: try options.config().watch)
+        let explanation = InboxExplanation(workspace: workspace, templates: templates.all, forcedTemplate: templates.forced,
+                                           policy: ReadinessPolicy(settings: settings), maxOutboxPackages: settings.maxOutbox)
         for line in try explanation.explain(file) { print(line) }
     }
 }
@@ -36,7 +35,11 @@ struct HistoryCommand: ParsableCommand {
     var name: String?
 
     func run() throws {
-        let ledger = try Ledger(workspace: options.workspace)
+        let workspace = try options.existingWorkspace()
+        guard FileManager.default.fileExists(atPath: workspace.root + "/.ferry/ledger.sqlite3") else {
+            return print("No ledger yet: nothing has been processed in \(workspace.root).")
+        }
+        let ledger = try Ledger(workspace: workspace)
         let entries = try ledger.history(limit: limit, name: name)
         guard !entries.isEmpty else { return print("The ledger is empty.") }
         let rows = entries.map { entry in
@@ -55,18 +58,18 @@ struct StatusCommand: ParsableCommand {
     @OptionGroup var options: WorkspaceOptions
 
     func run() throws {
-        let workspace = options.workspace
-        try workspace.prepare()
-        let ledger = try Ledger(workspace: workspace)
+        let workspace = try options.existingWorkspace()
+        let ledgerExists = FileManager.default.fileExists(atPath: workspace.root + "/.ferry/ledger.sqlite3")
+        let ledger = ledgerExists ? try Ledger(workspace: workspace) : nil
         let waiting = try Inbox(workspace: workspace).files()
-        let inProgress = try ledger.unfinished()
+        let inProgress = try ledger?.unfinished() ?? []
         let failed = ((try? FileManager.default.contentsOfDirectory(atPath: workspace.failed)) ?? []).filter { !$0.hasSuffix(".error.txt") && !$0.hasSuffix(".rejects.csv") && !$0.hasPrefix(".") }
         let outbox = ((try? FileManager.default.contentsOfDirectory(atPath: workspace.outbox)) ?? []).filter { !$0.hasPrefix(".") }
         print("Waiting in the inbox:   \(waiting.count)\(waiting.isEmpty ? "" : "  (" + waiting.prefix(5).map(\.name).joined(separator: ", ") + (waiting.count > 5 ? ", ..." : "") + ")")")
         print("In progress:            \(inProgress.count)\(inProgress.isEmpty ? "" : "  (" + inProgress.map(\.entry.name).joined(separator: ", ") + ")")")
         print("In failed/:             \(failed.count)\(failed.isEmpty ? "" : "  (" + failed.prefix(5).joined(separator: ", ") + (failed.count > 5 ? ", ..." : "") + ")")")
         print("Packages in outbox/:    \(outbox.count)")
-        if let last = try ledger.history(limit: 1).first {
+        if let last = try ledger?.history(limit: 1).first {
             print("Last input:             \(last.name), \(last.state.rawValue), \(last.finishedAt ?? last.claimedAt)")
         }
     }

@@ -17,11 +17,14 @@ struct CheckCommand: ParsableCommand {
     var sample: String?
 
     func run() throws {
-        let folder = try options.templates ?? options.config().templates ?? options.workspace.root + "/templates"
-        let result = TemplateCheck().run(paths: paths.isEmpty ? [folder] : paths, sample: sample)
+        var checked = paths
+        if let template = options.template { checked.append(template) }
+        if checked.isEmpty { checked = [try options.templates ?? options.config().templates ?? options.workspace.root + "/templates"] }
+        let result = TemplateCheck().run(paths: checked, sample: sample)
         for problem in result.problems { print(problem.description) }
+        for note in result.notes { print("note: \(note)") }
         let count = result.problems.count
-        print("\(result.templates.count) template\(result.templates.count == 1 ? "" : "s") checked, \(count == 0 ? "no" : String(count)) problem\(count == 1 ? "" : "s")")
+        print("\(counted(result.templates.count, "template")) checked, \(count == 0 ? "no problems" : counted(count, "problem"))")
         if count > 0 { throw ExitCode(1) }
     }
 }
@@ -45,7 +48,7 @@ struct PreviewCommand: ParsableCommand {
         let loaded = try TemplateLoader().load(path: template)
         let result = try Preview().run(template: loaded, file: file, rows: rows)
         for target in result.targets {
-            print("\(target.entity): \(target.rows.count) row\(target.rows.count == 1 ? "" : "s")")
+            print("\(target.entity): \(counted(target.rows.count, "row"))")
             if !target.rows.isEmpty {
                 printTable(["line"] + target.fields, target.rows.map { [String($0.line)] + $0.values.map(Self.oneLine) })
             }
@@ -60,7 +63,7 @@ struct PreviewCommand: ParsableCommand {
                 print("  line \(problem.location.line ?? 0), \(problem.location.field ?? "row"): \(problem.reason)")
             }
         }
-        print("\(result.recordsRead) records read; nothing was written or moved.")
+        print("\(counted(result.recordsRead, "record")) read; nothing was written or moved.")
     }
 
     /// Cell text on one line, cut to a readable width.

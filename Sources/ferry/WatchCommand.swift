@@ -22,30 +22,10 @@ struct WatchCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: WorkspaceOptions
-    @OptionGroup var readiness: ReadinessOptions
-
-    @Option(help: "Files processed at the same time (default: the number of cores).")
-    var workers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
-
-    @Flag(help: "Poll instead of using inotify (network file systems are detected and polled anyway).")
-    var poll = false
-
-    @Option(name: .customLong("scan-interval"), help: "Seconds between full scans of the inbox.")
-    var scanInterval: Double = 2
-
-    @Option(name: .customLong("max-outbox"), help: "Stop taking inputs while outbox/ holds more packages than this (0: no limit).")
-    var maxOutbox: Int = 1000
-
-    @Option(name: .customLong("max-interruptions"), help: "Quarantine content in failed/ after this many crashes while processing it.")
-    var maxInterruptions: Int = 3
+    @OptionGroup var settings: WatchSettingOptions
 
     @Flag(help: "Log each file as it starts, too.")
     var verbose = false
-
-    func validate() throws {
-        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
-        guard scanInterval > 0 else { throw ValidationError("--scan-interval must be above 0") }
-    }
 
     func run() async throws {
         let level: Logger.Level = verbose ? .debug : .info
@@ -77,13 +57,7 @@ struct WatchCommand: AsyncParsableCommand {
             logger.critical("cannot start: \(error)")
             throw ExitCode(2)
         }
-        var watch = WatchOptions()
-        watch.readiness = readiness.policy
-        watch.workers = workers
-        watch.poll = poll
-        watch.scanInterval = scanInterval
-        watch.maxOutboxPackages = maxOutbox
-        watch.maxInterruptions = maxInterruptions
+        let watch = WatchOptions(settings: settings.applied(to: config.watch))
         let watcher = Watcher(workspace: options.workspace, templates: templates.all, forcedTemplate: templates.forced,
                               limits: config.limits, options: watch, logger: logger)
         let task = Task { try await watcher.run() }
@@ -120,18 +94,60 @@ private final class StopRequest: Sendable {
     }
 }
 
-/// Options that decide when an inbox file counts as complete (watch and explain share them).
+/// The watcher's settings on the command line; each one given overrides `watch:` in ferry.yaml.
+struct WatchSettingOptions: ParsableArguments {
+    @OptionGroup var readiness: ReadinessOptions
+
+    @Option(help: "Files processed at the same time (default: the number of cores).")
+    var workers: Int?
+
+    @Flag(inversion: .prefixedNo, help: "Poll instead of using inotify (network file systems are detected and polled anyway).")
+    var poll: Bool?
+
+    @Option(name: .customLong("scan-interval"), help: "Seconds between full scans of the inbox (default: 2).")
+    var scanInterval: Double?
+
+    @Option(name: .customLong("max-interruptions"), help: "Quarantine content in failed/ after this many crashes while processing it (default: 3).")
+    var maxInterruptions: Int?
+
+    func validate() throws {
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if let scanInterval, scanInterval <= 0 { throw ValidationError("--scan-interval must be above 0") }
+        if let maxInterruptions, maxInterruptions < 1 { throw ValidationError("--max-interruptions must be at least 1") }
+    }
+
+    func applied(to base: WatchSettings) -> WatchSettings {
+        var settings = readiness.applied(to: base)
+        if let workers { settings.workers = workers }
+        if let poll { settings.poll = poll }
+        if let scanInterval { settings.scanInterval = scanInterval }
+        if let maxInterruptions { settings.maxInterruptions = maxInterruptions }
+        return settings
+    }
+}
+
+/// Options that decide when an inbox file is taken (watch and explain share them); each one given
+/// overrides `watch:` in ferry.yaml.
 struct ReadinessOptions: ParsableArguments {
-    @Option(help: "Seconds a file's size and time must stay unchanged, from when Ferry first saw them.")
-    var settle: Double = 5
+    @Option(help: "Seconds a file's size and time must stay unchanged, from when Ferry first saw them (default: 5).")
+    var settle: Double?
 
-    @Flag(name: .customLong("done-marker"), help: "Take data.csv only once data.csv.done or data.csv.ok exists.")
-    var doneMarker = false
+    @Flag(name: .customLong("done-marker"), inversion: .prefixedNo, help: "Take data.csv only once data.csv.done or data.csv.ok exists.")
+    var doneMarker: Bool?
 
-    var policy: ReadinessPolicy {
-        var policy = ReadinessPolicy()
-        policy.settleSeconds = settle
-        policy.requireDoneMarker = doneMarker
-        return policy
+    @Option(name: .customLong("max-outbox"), help: "Stop taking inputs while outbox/ holds more packages than this (0: no limit; default: 1000).")
+    var maxOutbox: Int?
+
+    func validate() throws {
+        if let settle, settle < 0 { throw ValidationError("--settle must be 0 or more") }
+        if let maxOutbox, maxOutbox < 0 { throw ValidationError("--max-outbox must be 0 or more") }
+    }
+
+    func applied(to base: WatchSettings) -> WatchSettings {
+        var settings = base
+        if let settle { settings.settleSeconds = settle }
+        if let doneMarker { settings.doneMarker = doneMarker }
+        if let maxOutbox { settings.maxOutbox = maxOutbox }
+        return settings
     }
 }

@@ -3,8 +3,8 @@ import Ferry
 
 /// Options every subcommand shares: which workspace and which templates.
 struct WorkspaceOptions: ParsableArguments {
-    @Option(name: .long, help: "The workspace holding inbox/, outbox/, archive/ and failed/ (created when missing).")
-    var root: String = "."
+    @Option(name: .long, help: "The workspace: the folder holding inbox/, outbox/, archive/ and failed/ (default: the current folder; run and watch create missing ones).")
+    var root: String?
 
     @Option(name: .long, help: "Folder of templates (default: <root>/templates, or `templates:` in <root>/ferry.yaml).")
     var templates: String?
@@ -12,7 +12,18 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(name: .long, help: "Apply this one template to every inbox file, whatever its name.")
     var template: String?
 
-    var workspace: Workspace { Workspace(root: root) }
+    var workspace: Workspace { Workspace(root: root ?? ".") }
+
+    /// The workspace for a command that only reads: a missing one is reported (exit 2), never created.
+    func existingWorkspace() throws -> Workspace {
+        do {
+            try workspace.checkExists()
+        } catch {
+            Console().error(error.description)
+            throw ExitCode(2)
+        }
+        return workspace
+    }
 
     /// The workspace's `ferry.yaml`, or the defaults.
     func config() throws -> WorkspaceConfig {

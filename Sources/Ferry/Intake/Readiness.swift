@@ -18,6 +18,11 @@ public struct ReadinessPolicy: Sendable, Equatable {
 
     public init() {}
 
+    public init(settings: WatchSettings) {
+        settleSeconds = settings.settleSeconds
+        requireDoneMarker = settings.doneMarker
+    }
+
     static let markerSuffixes = [".done", ".ok"]
 
     static func isMarker(_ name: String) -> Bool {

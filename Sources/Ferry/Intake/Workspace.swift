@@ -31,6 +31,27 @@ public struct Workspace: Sendable {
         }
     }
 
+    /// For commands that only read (status, history, explain): a missing workspace is a typo in
+    /// `--root`, not a new workspace to create.
+    public func checkExists() throws(Missing) {
+        var info = stat()
+        guard stat(root, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw Missing(root: root, reason: "the folder does not exist")
+        }
+        guard access(inbox, F_OK) == 0 || access(root + "/.ferry", F_OK) == 0 else {
+            throw Missing(root: root, reason: "it has neither inbox/ nor .ferry/")
+        }
+    }
+
+    /// A read-only command pointed at a folder that is not a workspace.
+    public struct Missing: Error, CustomStringConvertible {
+        public var root: String
+        public var reason: String
+        public var description: String {
+            "no Ferry workspace at \(root): \(reason) (check --root; `ferry run` or `ferry watch` creates a workspace)"
+        }
+    }
+
     /// `mkdir -p`.
     static func makeFolder(_ path: String) throws {
         if mkdir(path, 0o755) == 0 || errno == EEXIST { return }

@@ -9,6 +9,9 @@ import Yams
 /// limits:
 ///   max_decompressed_size: 16 GiB   # per input, all bundle members together
 ///   max_compression_ratio: 250      # refused above this once 64 MiB are out
+/// watch:
+///   settle: 5                       # seconds; every key of watch: is optional
+///   done_marker: true
 /// ```
 public struct WorkspaceConfig: Sendable, Equatable {
     public static let fileName = "ferry.yaml"
@@ -16,6 +19,7 @@ public struct WorkspaceConfig: Sendable, Equatable {
     /// The templates folder, absolute.
     public var templates: String?
     public var limits = DecompressionLimits()
+    public var watch = WatchSettings()
 
     /// Reads `<root>/ferry.yaml` when it exists.
     public static func load(root: String) throws(TemplateError) -> WorkspaceConfig {
@@ -46,9 +50,11 @@ public struct WorkspaceConfig: Sendable, Equatable {
                 config.templates = folder.hasPrefix("/") ? folder : root + "/" + folder
             case "limits":
                 try readLimits(value, into: &config.limits, path: path)
+            case "watch":
+                try readWatch(value, into: &config.watch, path: path)
             default:
                 throw TemplateError(file: path, line: key.mark?.line, column: key.mark?.column,
-                                    "unknown key \"\(name)\"", hint: "known keys: version, templates, limits")
+                                    "unknown key \"\(name)\"", hint: "known keys: version, templates, limits, watch")
             }
         }
         return config
@@ -74,6 +80,49 @@ public struct WorkspaceConfig: Sendable, Equatable {
             default:
                 throw TemplateError(file: path, line: key.mark?.line, column: key.mark?.column, "unknown key \"\(name)\" in limits",
                                     hint: "max_decompressed_size, max_compression_ratio")
+            }
+        }
+    }
+
+    private static func readWatch(_ node: Node, into watch: inout WatchSettings, path: String) throws(TemplateError) {
+        guard let mapping = node.mapping else {
+            throw TemplateError(file: path, line: node.mark?.line, column: node.mark?.column, "watch must be a section")
+        }
+        for (key, value) in mapping {
+            let name = key.scalar?.string ?? ""
+            let text = (value.scalar?.string ?? "").trimmingWhitespace()
+            func fail(_ message: String) -> TemplateError {
+                TemplateError(file: path, line: value.mark?.line, column: value.mark?.column, "watch: \(name) \(message)")
+            }
+            func seconds(allowZero: Bool) throws(TemplateError) -> Double {
+                guard let number = Double(text), allowZero ? number >= 0 : number > 0 else {
+                    throw fail(allowZero ? "must be a number of seconds, 0 or more" : "must be a number of seconds above 0")
+                }
+                return number
+            }
+            func count(minimum: Int) throws(TemplateError) -> Int {
+                guard let number = Int(text), number >= minimum else { throw fail("must be a whole number, \(minimum) or more") }
+                return number
+            }
+            func flag() throws(TemplateError) -> Bool {
+                switch text.lowercased() {
+                case "true", "yes", "on": return true
+                case "false", "no", "off": return false
+                default: throw fail("must be true or false")
+                }
+            }
+            switch name {
+            case "settle": watch.settleSeconds = try seconds(allowZero: true)
+            case "done_marker": watch.doneMarker = try flag()
+            case "workers": watch.workers = try count(minimum: 1)
+            case "poll": watch.poll = try flag()
+            case "scan_interval": watch.scanInterval = try seconds(allowZero: false)
+            case "max_outbox": watch.maxOutbox = try count(minimum: 0)
+            case "max_interruptions": watch.maxInterruptions = try count(minimum: 1)
+            default:
+                let hint = closestMatch(to: name, in: WatchSettings.keys).map { "did you mean \"\($0)\"?" }
+                throw TemplateError(file: path, line: key.mark?.line, column: key.mark?.column, "unknown key \"\(name)\" in watch",
+                                    hint: hint ?? WatchSettings.keys.joined(separator: ", "))
             }
         }
     }

@@ -151,6 +151,7 @@ final class LogObserver: RunObserver, Sendable {
             "seconds": "\((report.seconds * 1000).rounded() / 1000)",
         ]
         if !report.outputs.isEmpty { metadata["outputs"] = "\(report.outputs.map { ($0 as NSString).lastPathComponent }.joined(separator: ","))" }
+        if let rejects = report.rejectsReport { metadata["rejects"] = "\(rejects)" }
         if let error = report.error { metadata["reason"] = "\(error.split(separator: "\n").first ?? "")" }
         switch report.outcome {
         case .delivered, .duplicate: logger.info("file done", metadata: metadata)

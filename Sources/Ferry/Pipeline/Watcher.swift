@@ -21,6 +21,15 @@ public struct WatchOptions: Sendable {
     public var maxInterruptions = 3
 
     public init() {}
+
+    public init(settings: WatchSettings) {
+        readiness = ReadinessPolicy(settings: settings)
+        workers = settings.workers
+        poll = settings.poll
+        scanInterval = settings.scanInterval
+        maxOutboxPackages = settings.maxOutbox
+        maxInterruptions = settings.maxInterruptions
+    }
 }
 
 /// `ferry watch`: a long-running service over the inbox. Takes each file once it is complete,

@@ -7,6 +7,8 @@ public struct TemplateCheck: Sendable {
     public struct Result: Sendable {
         public var templates: [String] = []
         public var problems: [TemplateError] = []
+        /// What was not checked, so a clean result is not read as more than it is.
+        public var notes: [String] = []
     }
 
     public init() {}
@@ -24,6 +26,7 @@ public struct TemplateCheck: Sendable {
                 continue
             }
             result.problems += fieldProblems(template)
+            result.notes += unverifiedEntities(template)
             if let sample { result.problems += sampleProblems(template, sample: sample) }
         }
         return result
@@ -57,6 +60,13 @@ public struct TemplateCheck: Sendable {
                                      "\(field.target) is not a field of \(target.spec.entity)",
                                      hint: closest.map { editDistance($0, field.target) <= 3 ? "did you mean \($0)?" : "known fields: \(known.sorted().joined(separator: ", "))" })
             }
+        }
+    }
+
+    /// Targets whose entity Ferry has no field list for: their field names were not checked.
+    private func unverifiedEntities(_ template: Template) -> [String] {
+        template.targets.map(\.spec).filter { $0.system != .file && EntityCatalogue.fields(of: $0.entity) == nil }.map { spec in
+            "\(template.path): the fields of \(spec.entity) were not verified (Ferry has no field list for it); check them against the entity in \(spec.system == .sales ? "Dataverse" : "Data management")"
         }
     }
 

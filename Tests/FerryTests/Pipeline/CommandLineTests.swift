@@ -26,7 +26,7 @@ struct CommandLineTests {
         let result = try runProcess(ferryExecutable(), ["run", "--root", scratch.root])
         #expect(result.status == 0, "\(result.error)")
         #expect(result.output.contains("delivered  accounts.csv -> accounts-accounts-"))
-        #expect(result.output.contains("Summary: 1 files (1 delivered, 0 duplicates, 0 failed, 0 to retry); rows read 2, written 2"))
+        #expect(result.output.contains("Summary: 1 file (1 delivered, 0 duplicates, 0 failed, 0 to retry); rows read 2, written 2"))
         #expect(!result.output.contains("\u{1B}"))
         #expect(!result.output.contains("\r"))
     }

@@ -19,11 +19,11 @@ struct WatchTests {
         let process = Process()
         let log: String
 
-        init(root: String, arguments: [String] = []) throws {
-            log = root + "/watch.log"
+        init(root: String, arguments: [String] = [], settle: String? = "0.6") throws {
+            log = root + "/watch-\(UUID().uuidString.prefix(8)).log"
             FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = URL(fileURLWithPath: ferryExecutable())
-            process.arguments = ["watch", "--root", root, "--settle", "0.6", "--scan-interval", "0.2"] + arguments
+            process.arguments = ["watch", "--root", root, "--scan-interval", "0.2"] + (settle.map { ["--settle", $0] } ?? []) + arguments
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             process.standardOutput = handle
             process.standardError = handle
@@ -60,6 +60,10 @@ struct WatchTests {
 
     /// Waits until `condition` holds or `seconds` pass.
     func eventually(_ seconds: Double = 15, _ condition: () -> Bool) -> Bool {
+        Self.eventually(seconds, condition)
+    }
+
+    static func eventually(_ seconds: Double = 15, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if condition() { return true }
