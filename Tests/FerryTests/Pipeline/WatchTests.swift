@@ -192,24 +192,31 @@ struct WatchTests {
             let body = index % 5 == 4 ? "accountnumber\n\"ACC-\(index)\n" : "accountnumber\n" + Self.rows((index * 100_000)..<(index * 100_000 + 40_000))
             try scratch.drop("accounts-\(index).csv", body)
         }
-        // The watcher settles files for 0.6 s after it starts; these kills land while files are in hand.
-        var delays = [0.75, 0.8, 0.9, 1.0, 0.7, 1.1, 0.85, 1.2, 0.95, 1.4]
-        var round = 0
-        while !delays.isEmpty {
+        // How long one file takes on this machine now (a loaded machine is slower): the kills land at
+        // points spread over a file's processing, after the watcher's 0.6 s settle time.
+        let calibration = try workspace()
+        try scratch.text(scratch.workspace.inbox + "/accounts-0.csv").write(toFile: calibration.workspace.inbox + "/accounts-0.csv",
+                                                                           atomically: false, encoding: .utf8)
+        let started = Date()
+        try runProcess(ferryExecutable(), ["run", "--root", calibration.root])
+        let fileTime = Date().timeIntervalSince(started)
+        var fractions = [0.3, 0.5, 0.8, 1.1, 0.2, 1.4, 0.65, 1.8, 0.95, 2.5]
+        while !fractions.isEmpty {
             let watcher = try RunningWatcher(root: scratch.root, arguments: ["--workers", "2", "--max-interruptions", "100"])
-            Thread.sleep(forTimeInterval: delays.removeFirst() + Double(round) * 0.05)
+            #expect(watcher.waitUntilWatching())
+            Thread.sleep(forTimeInterval: 0.6 + fractions.removeFirst() * fileTime)
             _ = watcher.stop(signal: SIGKILL)
-            round += 1
         }
         let beforeLast = scratch.archived.count
         let interrupted = try Ledger(workspace: scratch.workspace).history(limit: 1000).filter { $0.state == .interrupted }.count
         print("kill test: \(beforeLast) archived by the killed runs, \(interrupted) inputs interrupted mid-processing")
         #expect(beforeLast > 0, "the killed runs made progress")
         #expect(interrupted > 0, "some kills hit files in hand")
-        let last = try RunningWatcher(root: scratch.root)
+        // The kills were the test's own doing: no input is quarantined for them.
+        let last = try RunningWatcher(root: scratch.root, arguments: ["--max-interruptions", "100"])
         #expect(last.waitUntilWatching())
         let failedCount = count / 5
-        let settled = eventually(30) {
+        let settled = eventually(30 + Double(count) * fileTime) {
             scratch.archived.count == count - failedCount && scratch.files(in: scratch.workspace.inbox).isEmpty
                 && scratch.files(in: scratch.workspace.work).isEmpty
         }
