@@ -4,6 +4,7 @@
 #ifdef __linux__
 #define _GNU_SOURCE 1
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/vfs.h>
 
 /* A read lease fails with EAGAIN while another process has the file open for writing. */
@@ -14,6 +15,12 @@ static inline int ferry_release_lease(int fd) { return fcntl(fd, F_SETLEASE, F_U
 static inline long ferry_filesystem_type(const char *path) {
     struct statfs info;
     return statfs(path, &info) == 0 ? (long)info.f_type : 0;
+}
+
+/* rename(2) that fails with EEXIST instead of replacing: one atomic step, so a move is either done or not.
+   EINVAL where the file system does not support it. */
+static inline int ferry_rename_noreplace(const char *from, const char *to) {
+    return renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
 }
 #endif
 #endif

@@ -1,12 +1,14 @@
 /// The `<input>.error.txt` written beside a failed input: what went wrong, where, and what to do.
 enum FailureNote {
-    static func text(file: String, template: Template?, error: String, at time: UTCDateTime) -> String {
+    static let tryAgain = "To try again, fix the file (or the template) and put it back into inbox/."
+
+    static func text(file: String, template: Template?, error: String, at time: UTCDateTime, hint: String = tryAgain) -> String {
         var lines = ["File:     \(file)", "Failed:   \(time.iso8601)"]
         if let template { lines.append("Template: \(template.name) (\(template.path))") }
         lines.append("")
         lines.append(error)
         lines.append("")
-        lines.append("To try again, fix the file (or the template) and put it back into inbox/.")
+        lines.append(hint)
         return lines.joined(separator: "\n") + "\n"
     }
 

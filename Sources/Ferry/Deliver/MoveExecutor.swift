@@ -1,14 +1,40 @@
 #if canImport(Glibc)
 import Glibc
+import CLinux
 #elseif canImport(Darwin)
 import Darwin
 #endif
 import Synchronization
 
-/// Carries out a ledger's move plan. Every step can be repeated after a crash: a move whose source is
-/// gone is done; a destination already linked to the source only needs the source removed.
+/// Carries out a ledger's move plan, recording each move's progress so that every step can be repeated
+/// after a crash and a completed move is never made twice.
+///
+/// A move is one atomic rename that never replaces (`renameat2` with `RENAME_NOREPLACE`), between a
+/// ledger mark `moving` before it and `done` after it. So recovery can tell: a `moving` or `done` move
+/// whose source is gone was made (its package may since have been taken by the importer: it is not
+/// delivered again); a `planned` move whose source and destination are both gone lost its file
+/// (`LostStagedOutput`), which is never mistaken for a delivery.
 struct MoveExecutor: Sendable {
     let ledger: Ledger
+
+    /// A staged output of the plan (package, report, note) is gone and was never moved: someone
+    /// removed it from `.ferry/staging/`. Delivering the rest would archive the input without it.
+    struct LostStagedOutput: Error, CustomStringConvertible {
+        var move: Ledger.Move
+        /// Its place in the plan: the moves from here on were not made.
+        var index: Int
+        /// The moves of the plan that were made before.
+        var done: [Ledger.Move]
+        var description: String { "the staged \(move.kind.rawValue) \(move.source) is gone: it was removed before it could be delivered" }
+    }
+
+    /// What the plan's moves came to.
+    struct Outcome {
+        /// The moves made (now or before), with the destinations they really got.
+        var done: [Ledger.Move] = []
+        /// Input moves whose input was no longer in the work area (removed by someone else).
+        var missingInputs: [Ledger.Move] = []
+    }
 
     /// Planning and executing deliveries one at a time in this process keeps two workers from
     /// picking the same free name.
@@ -26,43 +52,125 @@ struct MoveExecutor: Sendable {
         return "\(stem)-\(UInt32.random(in: 10_000...UInt32.max))\(suffix)"
     }
 
-    /// Executes the moves in order; returns them with the destinations they really got.
-    func execute(_ moves: [Ledger.Move], entry: Int64, afterEach: (Int) -> Void = { _ in }) throws -> [Ledger.Move] {
-        var done: [Ledger.Move] = []
+    /// Executes the moves in order, skipping those done before.
+    func execute(_ moves: [Ledger.Move], entry: Int64, afterEach: (Int) -> Void = { _ in }) throws -> Outcome {
+        var outcome = Outcome()
         for (index, planned) in moves.enumerated() {
             var move = planned
             var sourceInfo = stat()
-            guard lstat(move.source, &sourceInfo) == 0 else {
-                done.append(move)  // moved before a crash
+            let sourceExists = lstat(move.source, &sourceInfo) == 0
+            if move.state == .done || (move.state == .moving && !sourceExists) {
+                if move.state == .moving { try ledger.mark(entry, move: index, .done) }
+                outcome.done.append(move)
                 continue
             }
-            while true {
-                if link(move.source, move.destination) == 0 { break }
-                let code = errno
-                var destinationInfo = stat()
-                if code == EEXIST, lstat(move.destination, &destinationInfo) == 0 {
-                    if destinationInfo.st_ino == sourceInfo.st_ino && destinationInfo.st_dev == sourceInfo.st_dev { break }
-                    let folder = String(move.destination[..<(move.destination.lastIndex(of: "/") ?? move.destination.startIndex)])
-                    let name = String(move.destination.split(separator: "/").last ?? "")
-                    move.destination = folder + "/" + Self.freeName(in: folder, for: name)
-                    try ledger.replanDestination(entry, source: move.source, destination: move.destination)
-                    continue
+            guard sourceExists else {
+                if access(move.destination, F_OK) == 0 {
+                    // Moved before a power cut took the ledger's mark.
+                    try ledger.mark(entry, move: index, .done)
+                    outcome.done.append(move)
+                } else if move.kind == .input {
+                    outcome.missingInputs.append(move)
+                } else {
+                    throw LostStagedOutput(move: move, index: index, done: outcome.done)
                 }
-                if code == EPERM || code == EXDEV || code == ENOTSUP {
-                    // No hard links here: a plain rename to a name that is still free.
-                    guard rename(move.source, move.destination) == 0 else {
-                        throw DeliveryError(operation: "move a file to", path: move.destination, code: errno)
-                    }
-                    break
+                continue
+            }
+            try ledger.mark(entry, move: index, .moving)
+            do {
+                move.destination = try place(move, sourceInfo: sourceInfo) { renamed in
+                    try ledger.mark(entry, move: index, .moving, destination: renamed)
                 }
-                throw DeliveryError(operation: "move a file to", path: move.destination, code: code)
+            } catch {
+                try? ledger.mark(entry, move: index, .planned)
+                throw error
             }
             CrashPoint.reach("linked")
-            unlink(move.source)
-            FileMover.syncFolder(String(move.destination[..<(move.destination.lastIndex(of: "/") ?? move.destination.startIndex)]))
-            done.append(move)
+            try ledger.mark(entry, move: index, .done)
+            move.state = .done
+            outcome.done.append(move)
             afterEach(index)
         }
-        return done
+        return outcome
+    }
+
+    /// Renames the move's source to its destination (or, when that name is taken, to a free variant it
+    /// reports through `replan` first); returns the destination it got.
+    private func place(_ move: Ledger.Move, sourceInfo: stat, replan: (String) throws -> Void) throws -> String {
+        var destination = move.destination
+        let folder = Self.folder(of: destination)
+        var createdFolder = false
+        while true {
+            if Self.renameNoReplace(move.source, destination) == 0 {
+                FileMover.syncFolder(folder)
+                return destination
+            }
+            let code = errno
+            switch code {
+            case EEXIST:
+                destination = folder + "/" + Self.freeName(in: folder, for: Self.lastComponent(of: destination))
+                try replan(destination)
+            case ENOENT where !createdFolder:
+                // The folder went away while the plan waited (an archive day deleted by hand): made again.
+                try Workspace.makeFolder(folder)
+                createdFolder = true
+            case EINVAL, ENOSYS, ENOTSUP:
+                return try linkThenUnlink(move, to: destination, sourceInfo: sourceInfo, replan: replan)
+            case EXDEV:
+                throw DeliveryError(operation: "move a file across file systems to", path: destination, code: code)
+            default:
+                throw DeliveryError(operation: "move a file to", path: destination, code: code)
+            }
+        }
+    }
+
+    /// For file systems without `RENAME_NOREPLACE`: a hard link claims the name, then the source is
+    /// removed. A source with a second link left by a crash in between was linked already.
+    private func linkThenUnlink(_ move: Ledger.Move, to planned: String, sourceInfo: stat, replan: (String) throws -> Void) throws -> String {
+        var destination = planned
+        let folder = Self.folder(of: destination)
+        if move.state == .moving && sourceInfo.st_nlink > 1 {
+            unlink(move.source)
+            return destination
+        }
+        while link(move.source, destination) != 0 {
+            let code = errno
+            var destinationInfo = stat()
+            if code == EEXIST, lstat(destination, &destinationInfo) == 0 {
+                if destinationInfo.st_ino == sourceInfo.st_ino && destinationInfo.st_dev == sourceInfo.st_dev { break }
+                destination = folder + "/" + Self.freeName(in: folder, for: Self.lastComponent(of: destination))
+                try replan(destination)
+                continue
+            }
+            if code == EPERM || code == ENOTSUP {
+                // No hard links either: a plain rename to a name that is still free.
+                guard rename(move.source, destination) == 0 else {
+                    throw DeliveryError(operation: "move a file to", path: destination, code: errno)
+                }
+                FileMover.syncFolder(folder)
+                return destination
+            }
+            throw DeliveryError(operation: "move a file to", path: destination, code: code)
+        }
+        unlink(move.source)
+        FileMover.syncFolder(folder)
+        return destination
+    }
+
+    private static func renameNoReplace(_ source: String, _ destination: String) -> Int32 {
+        #if canImport(Glibc)
+        ferry_rename_noreplace(source, destination)
+        #else
+        errno = ENOSYS
+        return -1
+        #endif
+    }
+
+    static func folder(of path: String) -> String {
+        String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+    }
+
+    private static func lastComponent(of path: String) -> String {
+        String(path.split(separator: "/").last ?? "")
     }
 }

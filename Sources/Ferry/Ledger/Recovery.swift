@@ -17,6 +17,9 @@ public struct Recovery: Sendable {
         public var returned: [String] = []
         /// Inputs whose planned moves were completed (delivery or failure was under way).
         public var completed: [String] = []
+        /// Inputs whose staged outputs had vanished before delivery: returned to the inbox to be
+        /// processed again, or (when part was delivered) failed with a note saying what was lost.
+        public var lost: [FileReport] = []
         /// Half-written staging files removed.
         public var removedPartials = 0
         /// Plans that could not be completed yet, with the reason.
@@ -24,20 +27,9 @@ public struct Recovery: Sendable {
     }
 
     public func run() throws -> Outcome {
-        var outcome = Outcome()
         let time = UTCDateTime.now()
-        let executor = MoveExecutor(ledger: ledger)
-        for (entry, moves) in try ledger.unfinished() {
-            do {
-                if try complete(entry, moves, executor: executor, at: time) {
-                    outcome.completed.append(entry.name)
-                    continue
-                }
-            } catch let error as DeliveryError {
-                // Still blocked (full disk, permissions): the plan waits for the next attempt.
-                outcome.blocked.append("\(entry.name): \(error)")
-                continue
-            }
+        var outcome = try completePlans()
+        for (entry, _) in try ledger.unfinished() where entry.state == .claimed {
             var report = FileReport(name: entry.name, template: entry.template, outcome: .retryLater)
             let work = workspace.work + "/" + entry.name
             if FileManager.default.fileExists(atPath: work) {
@@ -65,28 +57,47 @@ public struct Recovery: Sendable {
     }
 
     /// Completes the delivery and failure plans that are waiting (a crash, or a fault such as a full
-    /// disk while moving), except for the inputs named in `busy`. Returns the names completed.
-    public func completePlans(except busy: Set<String> = []) throws -> [String] {
+    /// disk while moving), except for the inputs named in `busy`.
+    public func completePlans(except busy: Set<String> = []) throws -> Outcome {
         let time = UTCDateTime.now()
         let executor = MoveExecutor(ledger: ledger)
-        var completed: [String] = []
-        for (entry, moves) in try ledger.unfinished() where !busy.contains(entry.name) {
-            if try complete(entry, moves, executor: executor, at: time) { completed.append(entry.name) }
+        var outcome = Outcome()
+        for (entry, moves) in try ledger.unfinished() where !busy.contains(entry.name) && entry.state != .claimed {
+            do {
+                let done = try MoveExecutor.deliveryLock.withLock { _ in try executor.execute(moves, entry: entry.id) }
+                try close(entry, with: done, at: time)
+                outcome.completed.append(entry.name)
+            } catch let lost as MoveExecutor.LostStagedOutput {
+                do {
+                    outcome.lost.append(try settle(lost, entry: entry, moves: moves, at: time))
+                } catch let error as DeliveryError {
+                    outcome.blocked.append("\(entry.name): \(error)")
+                }
+            } catch let error as DeliveryError {
+                // Still blocked (full disk, permissions): the plan waits for the next attempt.
+                outcome.blocked.append("\(entry.name): \(error)")
+            }
         }
-        return completed
+        return outcome
     }
 
-    /// Finishes an entry whose moves were planned; false for entries that had not got that far.
-    private func complete(_ entry: Ledger.Entry, _ moves: [Ledger.Move], executor: MoveExecutor, at time: UTCDateTime) throws -> Bool {
-        guard entry.state == .delivering || entry.state == .failing else { return false }
-        let done = try MoveExecutor.deliveryLock.withLock { _ in try executor.execute(moves, entry: entry.id) }
-        var report = FileReport(name: entry.name, template: entry.template, outcome: entry.state == .delivering ? .delivered : .failed)
+    /// Records the end of an entry whose planned moves are all made.
+    private func close(_ entry: Ledger.Entry, with done: MoveExecutor.Outcome, at time: UTCDateTime) throws {
+        var report = Self.report(for: entry, outcome: entry.state == .delivering ? .delivered : .failed)
+        report.outputs = done.done.filter { $0.kind == .package }.map(\.destination)
+        report.inputNowAt = done.done.last { $0.kind == .input }?.destination
+        report.error = entry.state == .failing ? entry.error : nil
+        if !done.missingInputs.isEmpty {
+            let note = "the input was no longer in .ferry/work/ (removed by someone else), so it was not moved to \(entry.state == .delivering ? "archive/" : "failed/")"
+            report.error = [report.error, note].compactMap { $0 }.joined(separator: "; ")
+        }
+        try ledger.finish(entry.id, state: entry.state == .delivering ? .done : .failed, report: report, at: time)
+    }
+
+    static func report(for entry: Ledger.Entry, outcome: FileReport.Outcome) -> FileReport {
+        var report = FileReport(name: entry.name, template: entry.template, outcome: outcome)
         (report.rowsRead, report.rowsWritten, report.rowsFiltered, report.rowsRejected) =
             (entry.rowsRead, entry.rowsWritten, entry.rowsFiltered, entry.rowsRejected)
-        report.outputs = done.filter { $0.kind == .package }.map(\.destination)
-        report.inputNowAt = done.last { $0.kind == .input }?.destination
-        report.error = entry.state == .failing ? entry.error : nil
-        try ledger.finish(entry.id, state: entry.state == .delivering ? .done : .failed, report: report, at: time)
-        return true
+        return report
     }
 }

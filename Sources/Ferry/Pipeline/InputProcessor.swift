@@ -146,9 +146,9 @@ public struct InputProcessor: Sendable {
             report.error = "same content as \(previous.name), delivered as ledger entry \(previous.id) on \(previous.finishedAt ?? previous.claimedAt); archived without new outputs"
         }
         CrashPoint.reach("planned")
-        let done: [Ledger.Move]
+        let outcome: MoveExecutor.Outcome
         do {
-            done = try MoveExecutor.deliveryLock.withLock { _ in
+            outcome = try MoveExecutor.deliveryLock.withLock { _ in
                 try MoveExecutor(ledger: ledger).execute(moves, entry: id) { index in
                     if index == 0 { CrashPoint.reach("moved-first") }
                 }
@@ -158,10 +158,14 @@ public struct InputProcessor: Sendable {
             report.outcome = .deliveryWaiting
             report.error = "\(error); the outputs are complete and will be moved when this is fixed"
             return
+        } catch let lost as MoveExecutor.LostStagedOutput {
+            guard let entry = try ledger.entry(id) else { throw lost }
+            report = try Recovery(workspace: workspace, ledger: ledger).settle(lost, entry: entry, moves: moves, at: time)
+            return
         }
-        report.outputs = done.filter { $0.kind == .package }.map(\.destination)
-        report.rejectsReport = done.first { $0.kind == .report }?.destination
-        report.inputNowAt = done.last?.destination
+        report.outputs = outcome.done.filter { $0.kind == .package }.map(\.destination)
+        report.rejectsReport = outcome.done.first { $0.kind == .report }?.destination
+        report.inputNowAt = outcome.done.last { $0.kind == .input }?.destination
         try ledger.finish(id, state: previous == nil ? .done : .duplicate, report: report, at: time)
         CrashPoint.reach("finished")
     }
@@ -175,22 +179,12 @@ public struct InputProcessor: Sendable {
             try FailureNote.stage(FailureNote.text(file: claimed.name, template: template, error: error.description, at: time),
                                   stagingFolder: workspace.staging)
         }
-        let moves = try MoveExecutor.deliveryLock.withLock { _ in
-            let failed = workspace.failed + "/"
-            var moves: [Ledger.Move] = []
-            var inputs: [Ledger.Move] = []
-            var taken = Set<String>()
-            for (index, claimed) in unit.enumerated() {
-                let name = MoveExecutor.freeName(in: workspace.failed, for: claimed.name, avoiding: taken)
-                taken.insert(workspace.failed + "/" + name)
-                moves.append(Ledger.Move(source: notes[index], destination: failed + name + ".error.txt", kind: .note))
-                if index == 0, let rejectsPath { moves.append(Ledger.Move(source: rejectsPath, destination: failed + name + ".rejects.csv", kind: .report)) }
-                inputs.append(Ledger.Move(source: claimed.path, destination: failed + name, kind: .input))
-            }
-            moves += inputs
+        let outcome = try MoveExecutor.deliveryLock.withLock { _ in
+            let moves = FailurePlan.moves(inputs: unit.map { ($0.name, $0.path) }, notes: notes, rejectsPath: rejectsPath, failedFolder: workspace.failed)
             try ledger.plan(id, state: .failing, moves: moves, report: report, digest: digest)
             return try MoveExecutor(ledger: ledger).execute(moves, entry: id)
         }
+        let moves = outcome.done
         report.rejectsReport = moves.first { $0.kind == .report }?.destination
         report.inputNowAt = moves.last?.destination
         try ledger.finish(id, state: .failed, report: report, at: time)

@@ -38,6 +38,13 @@ public struct RunPass: Sendable {
         for name in recovered.completed {
             observer.notice("\(name): its delivery was interrupted; completed from the ledger")
         }
+        for report in recovered.lost {
+            observer.notice("\(report.name): \(report.error ?? "its staged outputs were lost")")
+            if report.outcome == .failed {
+                summary.files.append(report)
+                observer.fileFinished(report)
+            }
+        }
         for blocked in recovered.blocked {
             observer.notice("waiting delivery still blocked: \(blocked)")
         }

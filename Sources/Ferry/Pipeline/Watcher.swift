@@ -66,6 +66,7 @@ public struct Watcher: Sendable {
         let recovered = try Recovery(workspace: workspace, ledger: ledger).run()
         for name in recovered.returned { logger.notice("returned to the inbox after an interrupted run", metadata: ["file": "\(name)"]) }
         for name in recovered.completed { logger.notice("completed an interrupted delivery from the ledger", metadata: ["file": "\(name)"]) }
+        for report in recovered.lost { logger.warning("staged outputs lost before delivery", metadata: ["file": "\(report.name)", "reason": "\(report.error ?? "")"]) }
 
         var usePolling = options.poll
         if case .network(let kind) = FilesystemKind.of(workspace.inbox) {
@@ -114,9 +115,10 @@ public struct Watcher: Sendable {
             if Task.isCancelled { break }
             if scheduler.plansDue() {
                 do {
-                    let completed = try Recovery(workspace: workspace, ledger: ledger).completePlans(except: scheduler.inFlightNames)
-                    for name in completed { logger.notice("completed a waiting delivery", metadata: ["file": "\(name)"]) }
-                    scheduler.plansCompleted(completed.count, stillWaiting: try !ledger.unfinished().filter { !scheduler.inFlightNames.contains($0.entry.name) }.isEmpty, options: options)
+                    let outcome = try Recovery(workspace: workspace, ledger: ledger).completePlans(except: scheduler.inFlightNames)
+                    for name in outcome.completed { logger.notice("completed a waiting delivery", metadata: ["file": "\(name)"]) }
+                    for report in outcome.lost { logger.warning("staged outputs lost before delivery", metadata: ["file": "\(report.name)", "reason": "\(report.error ?? "")"]) }
+                    scheduler.plansCompleted(outcome.completed.count, stillWaiting: try !ledger.unfinished().filter { !scheduler.inFlightNames.contains($0.entry.name) }.isEmpty, options: options)
                 } catch {
                     logger.warning("a waiting delivery is still blocked", metadata: ["error": "\(error)"])
                     scheduler.plansCompleted(0, stillWaiting: true, options: options)

@@ -1,0 +1,19 @@
+/// The moves that send inputs to failed/: each input's note beside it (and the first input's rejects),
+/// the notes and reports first, so an input never sits in failed/ without its reason.
+enum FailurePlan {
+    /// `inputs` are the claimed files (name and path in the work area); `notes` their staged notes, in order.
+    static func moves(inputs: [(name: String, path: String)], notes: [String], rejectsPath: String?, failedFolder: String) -> [Ledger.Move] {
+        var moves: [Ledger.Move] = []
+        var inputMoves: [Ledger.Move] = []
+        var taken = Set<String>()
+        for (index, input) in inputs.enumerated() {
+            let name = MoveExecutor.freeName(in: failedFolder, for: input.name, avoiding: taken)
+            taken.insert(failedFolder + "/" + name)
+            let destination = failedFolder + "/" + name
+            moves.append(Ledger.Move(source: notes[index], destination: destination + ".error.txt", kind: .note))
+            if index == 0, let rejectsPath { moves.append(Ledger.Move(source: rejectsPath, destination: destination + ".rejects.csv", kind: .report)) }
+            inputMoves.append(Ledger.Move(source: input.path, destination: destination, kind: .input))
+        }
+        return moves + inputMoves
+    }
+}
