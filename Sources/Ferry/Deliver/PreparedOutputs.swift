@@ -25,7 +25,7 @@ final class PreparedOutputs {
     }
 
     /// Keys each template delivered (template name -> keys), for the references of templates after it.
-    var deliveredKeys: [String: Set<String>] = [:]
+    var deliveredKeys: [String: [KeyIndex]] = [:]
 
     private let workspace: Workspace
     private let created: UTCDateTime
@@ -58,7 +58,7 @@ final class PreparedOutputs {
 
     func absorb(_ other: PreparedOutputs) {
         outputs += other.outputs
-        deliveredKeys.merge(other.deliveredKeys) { $0.union($1) }
+        deliveredKeys.merge(other.deliveredKeys) { $0 + $1 }
         for group in other.packages {
             if let index = packages.firstIndex(where: { $0.stem == group.stem }) {
                 packages[index].parts += group.parts

@@ -36,6 +36,12 @@ public struct SourceRecord: Sendable {
         return String(decoding: storage[range(of: index)], as: UTF8.self)
     }
 
+    /// The field's bytes (empty past the record's end), for as long as `body` runs.
+    func withBytes<Result>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        let range = index < fieldEnds.count ? range(of: index) : 0..<0
+        return try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
+
     mutating func reset(line: Int, number: Int) {
         storage.removeAll(keepingCapacity: true)
         fieldEnds.removeAll(keepingCapacity: true)

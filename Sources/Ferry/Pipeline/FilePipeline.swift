@@ -5,6 +5,8 @@ public struct FilePipeline: Sendable {
     public let limits: DecompressionLimits
     /// Rows between progress reports.
     static let progressInterval = 16_384
+    /// Bytes of keys (`key:`) held in memory before they move to a scratch table in staging.
+    var keyMemoryBudget = KeyIndex.defaultMemoryBudget
 
     public init(workspace: Workspace, limits: DecompressionLimits = DecompressionLimits()) {
         self.workspace = workspace
@@ -25,7 +27,7 @@ public struct FilePipeline: Sendable {
         /// Orders this input's entities in a shared package (its template's dependency rank).
         var levelBase = 0
         /// Keys delivered by templates processed before this one in the same unit (for `references:`).
-        var knownKeys: [String: Set<String>] = [:]
+        var knownKeys: [String: [KeyIndex]] = [:]
     }
 
     /// Throws `PreparedFailure` or `InputError` when the input is at fault, any other error when the
@@ -37,7 +39,8 @@ public struct FilePipeline: Sendable {
         let transformer = try RowTransformer(template: template, columns: decoder.columns, fileName: input.displayName)
         let outputs = try TemplateOutputs(template: template, fields: transformer.targetFields, stem: input.stem, time: time,
                                           levelBase: input.levelBase, stagingFolder: workspace.staging)
-        var keys = try KeyTracker(template: template, transformer: transformer, lastRowsFrom: {
+        let keys = try KeyTracker(template: template, transformer: transformer, spillFolder: workspace.staging,
+                                  memoryBudget: keyMemoryBudget, lastRowsFrom: {
             try stack.open(try FileByteSource(path: input.path, displayName: input.displayName))
         })
         let firstPackage = template.targets.first { $0.spec.system == .financeAndOperations }?.spec.outputName ?? template.name
@@ -53,9 +56,9 @@ public struct FilePipeline: Sendable {
                 report.rowsRead += 1
                 var outcome = transformer.transform(record, into: &rows, applies: &applies)
                 if outcome == .rows {
-                    outcome = keys.admit(record, rows: rows, applies: &applies)
+                    outcome = try keys.admit(record, rows: rows, applies: &applies)
                 }
-                if outcome == .rows, !referencesResolve(rows: rows, applies: applies, template: template, known: input.knownKeys) {
+                if outcome == .rows, try !referencesResolve(rows: rows, applies: applies, template: template, known: input.knownKeys) {
                     // Lines follow their header: one filtered out or rejected takes its lines with it.
                     outcome = .filtered
                 }
@@ -95,7 +98,7 @@ public struct FilePipeline: Sendable {
             throw PreparedFailure(error: error, rejectsPath: try rejects?.staged.detach())
         }
 
-        if let admitted = keys.admittedKeys { prepared.deliveredKeys[template.name] = admitted }
+        if let admitted = keys.admittedKeys { prepared.deliveredKeys[template.name] = [admitted] }
         report.rowsWritten += outputs.rowsWritten
         let finished = try outputs.finish()
         prepared.add(finished.parts, toPackage: input.packageStem ?? outputName, source: input.displayName)
@@ -108,11 +111,12 @@ public struct FilePipeline: Sendable {
     }
 
     /// False when a referencing field names a key the referenced template did not deliver in this unit.
-    private func referencesResolve(rows: [SourceRecord], applies: [Bool], template: Template, known: [String: Set<String>]) -> Bool {
+    private func referencesResolve(rows: [SourceRecord], applies: [Bool], template: Template, known: [String: [KeyIndex]]) throws -> Bool {
         for (index, target) in template.targets.enumerated() where applies[index] {
             guard let reference = target.references, let field = target.referenceIndex,
                   let keys = known[reference.template] else { continue }
-            if !keys.contains(rows[index].string(at: field) ?? "") { return false }
+            let found = try rows[index].withBytes(at: field) { value in try keys.contains { try $0.contains(value) } }
+            if !found { return false }
         }
         return true
     }

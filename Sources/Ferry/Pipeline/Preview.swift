@@ -1,3 +1,5 @@
+import Foundation
+
 /// `ferry preview`: runs a template's rules over the first records of a file and shows the target
 /// rows, and the filtered and rejected records with reasons. Writes nothing, moves nothing.
 public struct Preview: Sendable {
@@ -22,7 +24,8 @@ public struct Preview: Sendable {
         let transformer = try RowTransformer(template: template, columns: decoder.columns, fileName: name)
         var result = Result()
         result.targets = zip(template.targets, transformer.targetFields).map { ($0.spec.entity, $1, []) }
-        var keys = try KeyTracker(template: template, transformer: transformer, lastRowsFrom: {
+        let keys = try KeyTracker(template: template, transformer: transformer, spillFolder: FileManager.default.temporaryDirectory.path,
+                                  lastRowsFrom: {
             try stack.open(try FileByteSource(path: file, displayName: name))
         })
         var record = SourceRecord()
@@ -31,7 +34,7 @@ public struct Preview: Sendable {
         while result.recordsRead < limit, try decoder.next(into: &record) {
             result.recordsRead += 1
             var outcome = transformer.transform(record, into: &rows, applies: &applies)
-            if outcome == .rows { outcome = keys.admit(record, rows: rows, applies: &applies) }
+            if outcome == .rows { outcome = try keys.admit(record, rows: rows, applies: &applies) }
             switch outcome {
             case .rows:
                 for index in applies.indices where applies[index] {

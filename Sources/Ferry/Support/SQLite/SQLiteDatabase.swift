@@ -81,7 +81,10 @@ final class SQLiteDatabase {
 
     var lastInsertedRow: Int64 { sqlite3_last_insert_rowid(handle) }
 
-    private func lastError() -> SQLiteError {
+    /// Gives a statement of this connection the handle; it never keeps it.
+    func withHandle<Result>(_ body: (OpaquePointer?) -> Result) -> Result { body(handle) }
+
+    func lastError() -> SQLiteError {
         SQLiteError(code: sqlite3_errcode(handle), message: String(cString: sqlite3_errmsg(handle)))
     }
 }
