@@ -4,6 +4,8 @@ final class TemplateOutputs {
     private enum Writer {
         case entity(EntityDataFile)
         case file(DataFileWriter, name: String)
+        /// A reference target: its rows only teach keys.
+        case none
     }
 
     private var writers: [Writer] = []
@@ -15,11 +17,21 @@ final class TemplateOutputs {
             case .financeAndOperations:
                 writers.append(.entity(try EntityDataFile(target: target.spec, fields: fields[index],
                                                           level: levelBase * 10 + index + 1, stagingFolder: stagingFolder)))
+            case .reference:
+                writers.append(.none)
             case .sales, .file:
-                let writer = try DataFileWriter(format: target.spec.format, fields: fields[index], stagingFolder: stagingFolder)
+                let headers = target.spec.system == .sales ? Self.salesHeaders(fields[index], spec: target.spec) : fields[index]
+                let writer = try DataFileWriter(format: target.spec.format, fields: headers, stagingFolder: stagingFolder)
                 writers.append(.file(writer, name: "\(target.spec.outputName)-\(stem)-\(time.compact).\(writer.fileExtension)"))
             }
         }
+    }
+
+    /// The Dataverse import wizard maps columns by themselves when the header holds their display
+    /// names; a column the catalogue does not know keeps its logical name.
+    static func salesHeaders(_ fields: [String], spec: TargetSpec) -> [String] {
+        guard !spec.logicalHeaders, let table = EntityCatalogue.table(spec.entity) else { return fields }
+        return fields.map { field in table.logicalName(of: field).flatMap { table.columns[$0]?.display } ?? field }
     }
 
     /// Throws `UnencodableValue` when a value cannot be written in the target's encoding.
@@ -27,6 +39,7 @@ final class TemplateOutputs {
         switch writers[target] {
         case .entity(let writer): try writer.write(record: row)
         case .file(let writer, _): try writer.write(record: row)
+        case .none: break
         }
     }
 
@@ -35,6 +48,7 @@ final class TemplateOutputs {
             switch writer {
             case .entity(let entity): total + entity.rowsWritten
             case .file(let file, _): total + file.rowsWritten
+            case .none: total
             }
         }
     }
@@ -52,6 +66,8 @@ final class TemplateOutputs {
             case .file(let file, let name):
                 let staged = try file.finish()
                 if file.rowsWritten > 0 { files.append((staged, name)) } else { staged.discard() }
+            case .none:
+                break
             }
         }
         return (parts, files)

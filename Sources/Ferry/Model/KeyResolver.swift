@@ -28,8 +28,20 @@ public struct LearnedKeyBatch: Sendable, Equatable {
     public var isEmpty: Bool { entries.isEmpty }
     public var count: Int { entries.values.reduce(0) { $0 + $1.count } }
 
+    /// A value as it is stored and looked up: trimmed, and a GUID without braces in lower case (exports
+    /// write `{5F1C...}` or `5f1c...`).
+    public static func normalized(_ value: String) -> String {
+        var text = value.trimmingWhitespace()
+        if text.hasPrefix("{"), text.hasSuffix("}"), text.count == 38 { text = String(text.dropFirst().dropLast()) }
+        let isGUID = text.utf8.count == 36 && text.utf8.enumerated().allSatisfy { index, byte in
+            [8, 13, 18, 23].contains(index) ? byte == UInt8(ascii: "-") : (byte < 0x80 && Character(Unicode.Scalar(byte)).isHexDigit)
+        }
+        return isGUID ? text.lowercased() : text
+    }
+
     /// Learns that `value` stands for `key` in `reference`.
     public mutating func learn(_ value: String, means key: String, in reference: String, isName: Bool) {
+        let value = Self.normalized(value), key = key.trimmingWhitespace()
         guard !value.isEmpty, !key.isEmpty else { return }
         if isName, let known = entries[reference]?[value], known.key != key {
             entries[reference, default: [:]][value] = Entry(key: nil, isName: true)

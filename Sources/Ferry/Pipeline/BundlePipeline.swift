@@ -7,6 +7,7 @@ struct BundlePipeline {
     let workspace: Workspace
     let router: TemplateRouter
     let limits: DecompressionLimits
+    var learnedKeys: (any KeyResolver)? = nil
 
     /// F&O package files that describe the package rather than hold data.
     static let packageDescriptors: Set<String> = ["Manifest.xml", "PackageHeader.xml"]
@@ -50,7 +51,8 @@ struct BundlePipeline {
         report.template = routed.map(\.template.name).uniqued().joined(separator: ", ")
 
         let outputs = PreparedOutputs(workspace: workspace, created: time)
-        let pipeline = FilePipeline(workspace: workspace, limits: limits)
+        var pipeline = FilePipeline(workspace: workspace, limits: limits)
+        pipeline.learnedKeys = learnedKeys
         for (member, template) in routed {
             let memberStem = FileMover.split(member.name).stem
             var input = FilePipeline.Input(path: member.path, displayName: display(member),
@@ -61,6 +63,7 @@ struct BundlePipeline {
                 input.levelBase = order.rank(template)
             }
             input.knownKeys = outputs.deliveredKeys
+            input.learnedInUnit = outputs.learned
             var memberReport = FileReport(name: input.displayName, template: template.name, outcome: .delivered)
             defer {
                 report.rowsRead += memberReport.rowsRead

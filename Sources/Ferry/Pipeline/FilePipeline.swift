@@ -28,7 +28,13 @@ public struct FilePipeline: Sendable {
         var levelBase = 0
         /// Keys delivered by templates processed before this one in the same unit (for `references:`).
         var knownKeys: [String: [KeyIndex]] = [:]
+        /// Keys learned by inputs processed before this one in the same unit (a reference export that
+        /// arrived with it), asked before the ledger's.
+        var learnedInUnit = LearnedKeyBatch()
     }
+
+    /// Keys learned from earlier deliveries (the ledger's), for `reference:` lookups.
+    var learnedKeys: (any KeyResolver)? = nil
 
     /// Throws `PreparedFailure` or `InputError` when the input is at fault, any other error when the
     /// fault lies elsewhere.
@@ -36,7 +42,8 @@ public struct FilePipeline: Sendable {
                  observer: RunObserver, report: inout FileReport) throws -> PreparedOutputs {
         let stack = DecoderStack(fileName: input.displayName, options: template.source, columns: template.sourceColumns, limits: limits)
         let decoder = try stack.open(try FileByteSource(path: input.path, displayName: input.displayName))
-        let transformer = try RowTransformer(template: template, columns: decoder.columns, fileName: input.displayName)
+        let resolver = ResolverChain([input.learnedInUnit] + (learnedKeys.map { [$0] } ?? []))
+        let transformer = try RowTransformer(template: template, columns: decoder.columns, fileName: input.displayName, resolver: resolver)
         let outputs = try TemplateOutputs(template: template, fields: transformer.targetFields, stem: input.stem, time: time,
                                           levelBase: input.levelBase, stagingFolder: workspace.staging)
         let keys = try KeyTracker(template: template, transformer: transformer, spillFolder: workspace.staging,
@@ -50,6 +57,7 @@ public struct FilePipeline: Sendable {
         var record = SourceRecord()
         var rows: [SourceRecord] = []
         var applies: [Bool] = []
+        var learned = LearnedKeyBatch()
 
         do {
             while try decoder.next(into: &record) {
@@ -74,7 +82,7 @@ public struct FilePipeline: Sendable {
                 }
                 switch outcome {
                 case .rows:
-                    break
+                    if !template.learn.isEmpty { transformer.learn(from: record, into: &learned) }
                 case .filtered:
                     report.rowsFiltered += 1
                 case .rejected(let problems):
@@ -99,6 +107,7 @@ public struct FilePipeline: Sendable {
         }
 
         if let admitted = keys.admittedKeys { prepared.deliveredKeys[template.name] = [admitted] }
+        prepared.learned = learned
         report.rowsWritten += outputs.rowsWritten
         let finished = try outputs.finish()
         prepared.add(finished.parts, toPackage: input.packageStem ?? outputName, source: input.displayName)

@@ -19,6 +19,8 @@ public struct InputProcessor: Sendable {
     /// Inputs interrupted by this many crashes go to failed/ instead of being tried again.
     public let maxInterruptions: Int
     let clock: @Sendable () -> UTCDateTime
+    /// Keys learned from delivered inputs (a table of the ledger's database), for `reference:` lookups.
+    let learnedKeys: LearnedKeys?
 
     public init(workspace: Workspace, ledger: Ledger, templates: [Template], forcedTemplate: Template? = nil,
                 limits: DecompressionLimits = DecompressionLimits(), force: Bool = false, maxInterruptions: Int = 3,
@@ -30,6 +32,7 @@ public struct InputProcessor: Sendable {
         self.force = force
         self.maxInterruptions = maxInterruptions
         self.clock = clock
+        self.learnedKeys = try? LearnedKeys(ledger: ledger)
     }
 
     /// The inbox files that travel with `file`: its partners, when its template shares a package with
@@ -86,11 +89,16 @@ public struct InputProcessor: Sendable {
         }
 
         do {
-            let prepared = try UnitPreparation(workspace: workspace, router: router, limits: limits)
+            let prepared = try UnitPreparation(workspace: workspace, router: router, limits: limits, learnedKeys: learnedKeys)
                 .prepare(unit, template: template, at: time, observer: observer, outputSuffix: outputSuffix, report: &report)
             let contentDigest = try Self.digest(of: digests)
+            let learned = prepared.learned
             let planned = try prepared.detach()
             try finish(id, unit, outputs: planned, digest: contentDigest, checkDuplicates: !force, report: &report, at: time)
+            if report.outcome == .delivered || report.outcome == .deliveryWaiting {
+                // The delivery is planned (recovery completes it): what its rows taught is known from now on.
+                try learnedKeys?.record(learned, input: id, at: time)
+            }
         } catch let failure as PreparedFailure {
             try fail(id, unit, template: template, error: failure.error, rejectsPath: failure.rejectsPath,
                      digest: try? Self.digest(of: digests), report: &report, at: time)

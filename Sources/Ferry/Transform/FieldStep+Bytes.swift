@@ -90,7 +90,7 @@ extension FieldRule {
     func evaluate(_ record: SourceRecord, into row: inout SourceRecord) -> String? {
         let start = row.storage.count
         switch source {
-        case .column(let reference):
+        case .column(let reference) where reference.optionValues == nil:
             if reference.index < record.fieldCount {
                 let range = record.range(of: reference.index)
                 record.storage.withUnsafeBufferPointer { row.storage.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }

@@ -28,8 +28,12 @@ public enum FieldStep: Sendable, Equatable {
     /// Read a date/time in one layout, write it in another, optionally moved into a time zone.
     case date(from: DatePattern, to: DatePattern, zone: String?)
     case number(NumberStyle)
-    /// Translate through a reference CSV table beside the template.
+    /// Translate through a reference CSV table beside the template, or (a `reference:` lookup not yet
+    /// bound to an input) through learned keys.
     case lookup(LookupTable)
+    /// A `reference:` lookup bound to the keys known for one input: learned from delivered inputs, and
+    /// from reference exports that arrived with it.
+    case resolve(ReferenceLookup)
 
     /// The step names a template may use, with the arguments they take (for help and errors).
     static let catalogue: [(name: String, usage: String)] = [
@@ -43,7 +47,7 @@ public enum FieldStep: Sendable, Equatable {
     /// Whether the step can reject a row (and so can carry a message of the template's own).
     var canReject: Bool {
         switch self {
-        case .required, .maxLength, .map, .lookup, .date, .number: true
+        case .required, .maxLength, .map, .lookup, .resolve, .date, .number: true
         default: false
         }
     }
@@ -94,6 +98,10 @@ public enum FieldStep: Sendable, Equatable {
         case .number(let style):
             guard let number = style.convert(value) else { return .reject("value \"\(value)\" is not a number") }
             return .value(number)
+        case .lookup(let table) where table.reference != nil:
+            return ReferenceLookup(table: table, resolver: ResolverChain([])).apply(to: value)
+        case .resolve(let lookup):
+            return lookup.apply(to: value)
         case .lookup(let table):
             if let found = table.lookup(value) { return .value(found) }
             return .reject("value \"\(value)\" is not in lookup \(table.name) (\((table.file as NSString).lastPathComponent))")

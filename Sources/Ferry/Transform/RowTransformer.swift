@@ -20,16 +20,17 @@ public struct RowTransformer: Sendable {
     public let columns: ColumnIndex
     let targets: [BoundTarget]
     private let filter: RowCondition?
+    private let learnRules: [LearnRule]
 
     /// Each target's field names, in output order.
     public var targetFields: [[String]] { targets.map { $0.fields.map(\.target) } }
 
-    /// Binds the template's column names to the input's header; a column the template needs
-    /// but the file lacks fails the whole file.
-    public init(template: Template, columns: [String], fileName: String) throws(InputError) {
+    /// Binds the template's column names to the input's header (a column the template needs but the
+    /// file lacks fails the whole file) and its `reference:` lookups to `resolver`.
+    public init(template: Template, columns: [String], fileName: String, resolver: (any KeyResolver)? = nil) throws(InputError) {
         self.template = template
         self.fileName = fileName
-        let index = ColumnIndex(columns)
+        let index = ColumnIndex(columns, source: template.source)
         self.columns = index
         do {
             targets = try template.targets.map { rule throws(ColumnIndex.Missing) in
@@ -37,10 +38,12 @@ public struct RowTransformer: Sendable {
                             fields: try rule.fields.map { field throws(ColumnIndex.Missing) in
                                 var bound = field
                                 bound.source = try field.source.bound(to: index)
+                                if let resolver { bound.steps = bound.steps.map { Self.bind($0, to: resolver) } }
                                 return bound
                             })
             }
             filter = try template.filter?.bound(to: index)
+            learnRules = try template.learn.map { rule throws(ColumnIndex.Missing) in try rule.bound(to: index) }
         } catch {
             let reference = error.reference
             throw InputError(.schema, InputLocation(file: fileName, line: 1, field: reference.name),
@@ -80,6 +83,16 @@ public struct RowTransformer: Sendable {
         }
         if !problems.isEmpty { return .rejected(problems) }
         return any ? .rows : .filtered
+    }
+
+    private static func bind(_ step: FieldStep, to resolver: any KeyResolver) -> FieldStep {
+        guard case .lookup(let table) = step, table.reference != nil else { return step }
+        return .resolve(ReferenceLookup(table: table, resolver: resolver))
+    }
+
+    /// Adds what a delivered record teaches (`learn:`) to `batch`.
+    func learn(from record: SourceRecord, into batch: inout LearnedKeyBatch) {
+        for rule in learnRules { rule.learn(from: record, into: &batch) }
     }
 
     /// The first target's row as texts (templates with one target, tests).

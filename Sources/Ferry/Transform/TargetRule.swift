@@ -21,6 +21,8 @@ public struct TargetRule: Sendable {
     /// A field whose value must be a key another template delivered in the same unit (quotation lines
     /// refer to their header's number). Checked when both arrive together.
     public var references: Reference?
+    /// Where the target is written in the template, for messages.
+    public var position = TemplatePosition(line: 0, column: 0)
 
     public struct Reference: Sendable, Equatable {
         public var field: String

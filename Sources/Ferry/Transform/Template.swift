@@ -28,6 +28,8 @@ public struct Template: Sendable {
     public var contentHash: String = ""
     /// Templates whose inputs must be processed before this one's in a bundle (customers before contacts).
     public var after: [String] = []
+    /// What delivered rows teach for later lookups (`learn:`).
+    public var learn: [LearnRule] = []
 
     /// The first target (most templates have one).
     public var target: TargetSpec { targets[0].spec }
@@ -39,7 +41,7 @@ public struct Template: Sendable {
         var seen = Set<String>()
         let all = (filter?.columns ?? []) + targets.flatMap { target in
             (target.condition?.columns ?? []) + target.fields.flatMap(\.source.columns)
-        }
+        } + learn.flatMap(\.columns)
         return all.map(\.name).filter { seen.insert($0).inserted }
     }
 
@@ -93,6 +95,13 @@ public struct SourceOptions: Sendable, Equatable {
     public var replaceInvalidBytes = false
     /// XML: the path of the repeating record element (`/accounts/account`, or `account` at any depth).
     public var recordPath: String?
+    /// The Dataverse table the input is an export of (`quote`): its columns are found by logical or
+    /// display name, and option-set labels read as values.
+    public var table: String?
+    /// Further names of columns the catalogue does not know (`msdynce_contactnumber: Contact Number`).
+    public var columnAliases: [String: String] = [:]
+
+    public init() {}
 }
 
 /// What the output is and for which system.
@@ -102,6 +111,8 @@ public struct TargetSpec: Sendable, Equatable {
         case sales
         /// Any other system: a data file in the format the template describes.
         case file
+        /// Nothing is written: the input is a reference export whose rows only teach keys (`learn:`).
+        case reference
     }
 
     public var system: System
@@ -114,6 +125,8 @@ public struct TargetSpec: Sendable, Equatable {
     /// The data file's layout (for F&O, the file inside the package).
     public var format: OutputFormat
     public var definitionGroup: String
+    /// Sales: the header names the table's logical names instead of its display names.
+    public var logicalHeaders = false
 }
 
 /// How many rejected rows a file may have before the whole file fails.

@@ -7,7 +7,7 @@ public struct TemplateCheck: Sendable {
     public struct Result: Sendable {
         public var templates: [String] = []
         public var problems: [TemplateError] = []
-        /// What was not checked, so a clean result is not read as more than it is.
+        /// What was not checked, and why (an entity the catalogue does not have).
         public var notes: [String] = []
     }
 
@@ -25,8 +25,9 @@ public struct TemplateCheck: Sendable {
                 result.problems += error.all
                 continue
             }
-            result.problems += fieldProblems(template)
-            result.notes += unverifiedEntities(template)
+            let catalogue = CatalogueCheck(template: template)
+            result.problems += catalogue.problems
+            result.notes += catalogue.notes
             if let sample { result.problems += sampleProblems(template, sample: sample) }
         }
         return result
@@ -50,26 +51,6 @@ public struct TemplateCheck: Sendable {
         return files
     }
 
-    /// Target fields the entity's public field list does not have.
-    private func fieldProblems(_ template: Template) -> [TemplateError] {
-        template.targets.flatMap { target -> [TemplateError] in
-            guard let known = EntityCatalogue.fields(of: target.spec.entity) else { return [] }
-            return target.fields.filter { !known.contains($0.target) }.map { field in
-                let closest = known.min { editDistance($0, field.target) < editDistance($1, field.target) }
-                return TemplateError(file: template.path, line: field.position.line, column: max(1, field.position.column - field.target.count - 2),
-                                     "\(field.target) is not a field of \(target.spec.entity)",
-                                     hint: closest.map { editDistance($0, field.target) <= 3 ? "did you mean \($0)?" : "known fields: \(known.sorted().joined(separator: ", "))" })
-            }
-        }
-    }
-
-    /// Targets whose entity Ferry has no field list for: their field names were not checked.
-    private func unverifiedEntities(_ template: Template) -> [String] {
-        template.targets.map(\.spec).filter { $0.system != .file && EntityCatalogue.fields(of: $0.entity) == nil }.map { spec in
-            "\(template.path): the fields of \(spec.entity) were not verified (Ferry has no field list for it); check them against the entity in \(spec.system == .sales ? "Dataverse" : "Data management")"
-        }
-    }
-
     /// Source columns the sample's header does not have.
     private func sampleProblems(_ template: Template, sample: String) -> [TemplateError] {
         let columns: [String]
@@ -80,7 +61,7 @@ public struct TemplateCheck: Sendable {
         } catch {
             return [TemplateError(file: sample, "cannot read the sample: \(error)")]
         }
-        let index = ColumnIndex(columns)
+        let index = ColumnIndex(columns, source: template.source)
         var seen = Set<String>()
         var references: [ColumnReference] = (template.filter?.columns ?? [])
         for target in template.targets {

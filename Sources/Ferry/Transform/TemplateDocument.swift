@@ -7,9 +7,9 @@ struct TemplateDocument {
     let path: String
 
     private static let topLevelKeys = ["version", "description", "takes", "source", "target", "targets", "filter", "fields", "maps",
-                                       "lookups", "max_rejects", "after", "key", "duplicates", "package", "references"]
-    private static let sourceKeys = ["format", "delimiter", "encoding", "invalid_bytes", "record"]
-    private static let targetKeys = ["system", "entity", "label", "name", "format", "compress", "csv", "xml", "definition_group"]
+                                       "lookups", "max_rejects", "after", "key", "duplicates", "package", "references", "learn"]
+    private static let sourceKeys = ["format", "delimiter", "encoding", "invalid_bytes", "record", "table", "columns"]
+    private static let targetKeys = ["system", "entity", "label", "name", "format", "compress", "csv", "xml", "definition_group", "headers"]
     private static let targetListKeys = targetKeys + ["when", "fields", "key", "duplicates", "references"]
     private static let csvKeys = ["delimiter", "encoding", "bom", "line_ending"]
     private static let xmlKeys = ["root", "record", "fields", "encoding"]
@@ -55,13 +55,16 @@ struct TemplateDocument {
         let rejectLimit = problems.attempt(RejectLimit.percent(10)) { () throws(TemplateError) in try parseRejectLimit(top["max_rejects"]) }
         let after = problems.attempt([]) { () throws(TemplateError) in try top["after"].map { node throws(TemplateError) in try parsePatterns(node) } ?? [] }
         let package = problems.attempt(nil) { () throws(TemplateError) in try top["package"].map { node throws(TemplateError) in try text(node, what: "package") } }
+        let learn = problems.attempt([]) { () throws(TemplateError) in try parseLearn(top["learn"]) }
 
         if var first = problems.list.first {
             first.additional = Array(problems.list.dropFirst())
             throw first
         }
-        return Template(name: name, path: path, summary: top["description"].flatMap(scalarText) ?? "", patterns: patterns,
-                        source: source, filter: filter, targets: targets, rejectLimit: rejectLimit, packageName: package, after: after)
+        var template = Template(name: name, path: path, summary: top["description"].flatMap(scalarText) ?? "", patterns: patterns,
+                                source: source, filter: filter, targets: targets, rejectLimit: rejectLimit, packageName: package, after: after)
+        template.learn = learn
+        return template
     }
 
     /// The maps and lookups rules may name.
@@ -92,8 +95,10 @@ struct TemplateDocument {
             }.compactMap { $0 }
         }
         let targetNode = try required(top, "target", hint: "name the target system and entity (target:), or list several under targets:")
-        let fieldsNode = try required(top, "fields", hint: "list the target fields, e.g. CUSTOMERACCOUNT: accountnumber | trim")
         let section = try mapping(targetNode, what: "target")
+        let isReference = section["system"].flatMap(scalarText)?.lowercased() == "reference"
+        let fieldsNode = isReference && top["fields"] == nil
+            ? Node.mapping(Node.Mapping([])) : try required(top, "fields", hint: "list the target fields, e.g. CUSTOMERACCOUNT: accountnumber | trim")
         try checkKeys(section, allowed: Self.targetKeys, in: "target")
         var rule = try parseTargetRule(section, node: targetNode, fieldsNode: fieldsNode, templateName: templateName, context: context, problems: problems)
         if let key = top["key"] { rule.key = try text(key, what: "key") }
@@ -106,13 +111,29 @@ struct TemplateDocument {
     private func parseTargetRule(_ section: Node.Mapping, node: Node, fieldsNode: Node, templateName: String, context: RuleContext,
                                  problems: Problems) throws(TemplateError) -> TargetRule {
         let spec = try parseTarget(section, node: node, templateName: templateName)
-        let fields = try parseFields(fieldsNode, context: context, problems: problems)
+        var fields = try parseFields(fieldsNode, context: context, problems: problems)
+        if spec.system == .sales, !spec.logicalHeaders, let table = EntityCatalogue.table(spec.entity) {
+            fields = fields.map { field in Self.withOptionLabels(field, table: table) }
+        }
         var rule = TargetRule(spec: spec, condition: nil, fields: fields)
+        rule.position = TemplatePosition(line: node.mark?.line ?? 0, column: node.mark?.column ?? 0)
         if let key = section["key"] { rule.key = try text(key, what: "key") }
         if let policy = section["duplicates"] { rule.duplicates = try duplicatePolicy(policy) }
         if let node = section["references"] { rule.references = try reference(node, fields: fields) }
         try checkKey(rule, node: section["key"])
         return rule
+    }
+
+    /// An option-set column of a Sales target gets a last step that writes the option's label: the
+    /// import wizard takes labels (`Sales Inventory`), where a logical-name file would carry `1`.
+    private static func withOptionLabels(_ field: FieldRule, table: EntityCatalogue.Table) -> FieldRule {
+        guard let logical = table.logicalName(of: field.target), let options = table.columns[logical]?.options, !options.isEmpty else { return field }
+        var entries = options
+        for label in options.values { entries[label] = label }
+        entries[""] = ""
+        var labelled = field
+        labelled.steps.append(.map(ValueMap(name: "\(logical) option labels", entries: entries, fallback: nil)))
+        return labelled
     }
 
     private func checkKey(_ rule: TargetRule, node: Node?) throws(TemplateError) {
@@ -143,6 +164,30 @@ struct TemplateDocument {
         return policy
     }
 
+    /// `learn: {accounts: {key: accountnumber, from: [accountid, accountnumber], names: [name]}}`
+    private func parseLearn(_ node: Node?) throws(TemplateError) -> [LearnRule] {
+        guard let node else { return [] }
+        var rules: [LearnRule] = []
+        for (key, value) in try mapping(node, what: "learn") {
+            let reference = try text(key, what: "a reference name")
+            let section = try mapping(value, what: "learn \(reference)")
+            try checkKeys(section, allowed: ["key", "from", "names"], in: "learn \(reference)")
+            let keyNode = try required(section, "key", hint: "the column whose value lookups return, e.g. key: accountnumber")
+            var lists: [String: [ColumnReference]] = [:]
+            for name in ["from", "names"] {
+                guard let node = section[name] else { continue }
+                var items: [ColumnReference] = []
+                for item in node.sequence.map(Array.init) ?? [node] {
+                    items.append(ColumnReference(name: try text(item, what: name), position: origin(of: item)))
+                }
+                lists[name] = items
+            }
+            let keyColumn = ColumnReference(name: try text(keyNode, what: "key"), position: origin(of: keyNode))
+            rules.append(LearnRule(reference: reference, key: keyColumn, ids: lists["from"] ?? [keyColumn], names: lists["names"] ?? []))
+        }
+        return rules
+    }
+
     /// `lookups:` tables read from CSV files beside the template.
     private func parseLookups(_ node: Node?) throws(TemplateError) -> [String: LookupTable] {
         guard let node else { return [:] }
@@ -151,11 +196,16 @@ struct TemplateDocument {
         for (key, value) in try mapping(node, what: "lookups") {
             let name = try text(key, what: "a lookup name")
             let section = try mapping(value, what: "lookup \(name)")
-            try checkKeys(section, allowed: ["file", "key", "value", "fallback"], in: "lookup \(name)")
+            try checkKeys(section, allowed: ["file", "key", "value", "fallback", "reference"], in: "lookup \(name)")
+            let fallback = try section["fallback"].map { node throws(TemplateError) in try text(node, what: "fallback") }
+            if let node = section["reference"] {
+                guard section["file"] == nil else { throw self.error(at: node, "lookup \(name): give either file: or reference:, not both") }
+                tables[name] = LookupTable.learned(name: name, reference: try text(node, what: "reference"), fallback: fallback)
+                continue
+            }
             let file = try text(try required(section, "file", hint: "file: countries.csv (beside the template)"), what: "file")
             let keyColumn = try text(try required(section, "key", hint: "the column to look up by"), what: "key")
             let valueColumn = try text(try required(section, "value", hint: "the column to return"), what: "value")
-            let fallback = try section["fallback"].map { node throws(TemplateError) in try text(node, what: "fallback") }
             let filePath = file.hasPrefix("/") ? file : (folder.isEmpty ? file : folder + "/" + file)
             do {
                 tables[name] = try LookupTable.load(name: name, path: filePath, keyColumn: keyColumn, valueColumn: valueColumn, fallback: fallback)
@@ -198,6 +248,19 @@ struct TemplateDocument {
             }
             options.replaceInvalidBytes = value == "replace"
         }
+        if let node = section["table"] {
+            let value = try text(node, what: "table")
+            guard EntityCatalogue.table(value) != nil else {
+                throw error(at: node, "table \"\(value)\" is not a Dataverse table Ferry's catalogue knows",
+                            hint: EntityCatalogue.tableNames.joined(separator: ", "))
+            }
+            options.table = value.lowercased()
+        }
+        if let node = section["columns"] {
+            for (key, value) in try mapping(node, what: "columns") {
+                options.columnAliases[try text(key, what: "a column name")] = try text(value, what: "its other name")
+            }
+        }
         if let node = section["record"] {
             let value = try text(node, what: "record")
             guard !value.split(separator: "/").isEmpty else { throw error(at: node, "record must name an element, e.g. /accounts/account") }
@@ -213,7 +276,7 @@ struct TemplateDocument {
         let systemText = try text(systemNode, what: "system").lowercased()
         let aliases: [String: TargetSpec.System] = [
             "finance-and-operations": .financeAndOperations, "fno": .financeAndOperations, "f&o": .financeAndOperations,
-            "sales": .sales, "dataverse": .sales, "file": .file, "other": .file,
+            "sales": .sales, "dataverse": .sales, "file": .file, "other": .file, "reference": .reference,
         ]
         guard let system = aliases[systemText] else {
             throw error(at: systemNode, "unknown target system \"\(systemText)\"", hint: "finance-and-operations, sales or file")
@@ -231,8 +294,16 @@ struct TemplateDocument {
             throw error(at: section["name"] ?? node, "the output name must be a plain file name prefix")
         }
         let group = try section["definition_group"].map { node throws(TemplateError) in try text(node, what: "definition_group") }
-        return TargetSpec(system: system, entity: entity, label: label, outputName: outputName,
-                          format: format, definitionGroup: group ?? "Ferry \(label)")
+        var spec = TargetSpec(system: system, entity: entity, label: label, outputName: outputName,
+                              format: format, definitionGroup: group ?? "Ferry \(label)")
+        if let node = section["headers"] {
+            let value = try text(node, what: "headers").lowercased()
+            guard value == "display" || value == "logical", system == .sales else {
+                throw error(at: node, "headers applies to sales targets and must be display or logical")
+            }
+            spec.logicalHeaders = value == "logical"
+        }
+        return spec
     }
 
     /// `format:`, `compress:` and the `csv:` / `xml:` details, with each system's defaults.
@@ -341,7 +412,9 @@ struct TemplateDocument {
             }
             if let rule { rules.append(rule) }
         }
-        guard !rules.isEmpty || !problems.list.isEmpty else { throw error(at: node, "fields: lists no target fields") }
+        guard !rules.isEmpty || !problems.list.isEmpty || node.mapping?.isEmpty == true && node.mark == nil else {
+            throw error(at: node, "fields: lists no target fields")
+        }
         return rules
     }
 

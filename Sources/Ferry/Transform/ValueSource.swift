@@ -5,6 +5,16 @@ public struct ColumnReference: Sendable, Equatable {
     public var index: Int = -1
     /// Where the template mentions it, for errors.
     public var position: TemplatePosition
+    /// For an option-set column of a known Dataverse table: label -> value, so an "Export to Excel"
+    /// file's labels (`Active`) read as the values a logical-name export has (`1`). Set when bound.
+    public var optionValues: [String: String]? = nil
+
+    /// The column's value in `record`, option-set labels read as their values.
+    func value(in record: SourceRecord) -> String {
+        let text = record.string(at: index) ?? ""
+        if let optionValues, let value = optionValues[text] { return value }
+        return text
+    }
 }
 
 /// Line and column in a template file.
@@ -63,9 +73,8 @@ public indirect enum ValueSource: Sendable, Equatable {
     /// The same source with column names replaced by positions in `columns`.
     func bound(to columns: ColumnIndex) throws(ColumnIndex.Missing) -> ValueSource {
         switch self {
-        case .column(var reference):
-            reference.index = try columns.position(of: reference)
-            return .column(reference)
+        case .column(let reference):
+            return .column(try columns.bind(reference))
         case .text:
             return self
         case .concat(let parts):
@@ -84,7 +93,7 @@ public indirect enum ValueSource: Sendable, Equatable {
     func evaluate(_ record: SourceRecord) throws(Failure) -> String {
         switch self {
         case .column(let reference):
-            return record.string(at: reference.index) ?? ""
+            return reference.value(in: record)
         case .text(let text):
             return text
         case .concat(let parts):
@@ -126,20 +135,34 @@ public struct ColumnIndex: Sendable {
 
     public let names: [String]
     private let positions: [String: Int]
+    /// The Dataverse table the input is an export of, and the template's own column names: a column is
+    /// found by its logical name or its display name, whichever the export's header uses.
+    private let source: SourceOptions
 
-    public init(_ names: [String]) {
+    public init(_ names: [String], source: SourceOptions = SourceOptions()) {
         self.names = names
+        self.source = source
         var positions: [String: Int] = [:]
         for (index, name) in names.enumerated() where positions[name] == nil { positions[name] = index }
         self.positions = positions
     }
 
     func position(of reference: ColumnReference) throws(Missing) -> Int {
-        if let index = positions[reference.name] { return index }
-        // Exports differ in case (Accountnumber vs accountnumber); accept a unique case-insensitive match.
-        let folded = reference.name.lowercased()
-        let matches = names.indices.filter { names[$0].lowercased() == folded }
-        guard matches.count == 1 else { throw Missing(reference: reference) }
-        return matches[0]
+        for name in source.columnNames(for: reference.name) {
+            if let index = positions[name] { return index }
+            // Exports differ in case (Accountnumber vs accountnumber); accept a unique case-insensitive match.
+            let folded = name.lowercased()
+            let matches = names.indices.filter { names[$0].lowercased() == folded }
+            if matches.count == 1 { return matches[0] }
+        }
+        throw Missing(reference: reference)
+    }
+
+    /// The reference with its position, and for an option-set column its labels.
+    func bind(_ reference: ColumnReference) throws(Missing) -> ColumnReference {
+        var bound = reference
+        bound.index = try position(of: reference)
+        bound.optionValues = source.optionValues(for: reference.name)
+        return bound
     }
 }

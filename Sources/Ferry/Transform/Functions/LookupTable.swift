@@ -5,6 +5,14 @@ public struct LookupTable: Sendable, Equatable {
     public var file: String
     public var entries: [String: String]
     public var fallback: String?
+    /// For a lookup through keys Ferry learned (`reference: accounts`): the reference's name. Such a table
+    /// has no entries of its own; it is resolved per input through a `KeyResolver`.
+    public var reference: String?
+
+    /// A lookup through the keys learned under `reference` (from delivered inputs and reference exports).
+    static func learned(name: String, reference: String, fallback: String?) -> LookupTable {
+        LookupTable(name: name, file: "", entries: [:], fallback: fallback, reference: reference)
+    }
 
     /// Reads `keyColumn` -> `valueColumn` from the CSV at `path` (UTF-8, delimiter sniffed).
     static func load(name: String, path: String, keyColumn: String, valueColumn: String, fallback: String?) throws -> LookupTable {

@@ -1,0 +1,28 @@
+/// What a template teaches Ferry about the rows it delivers (`learn:`): under a reference name, each
+/// row's ids and display names stand for its key (`accounts`: accountid and name -> account number),
+/// so later exports that carry GUIDs or display values can be resolved with `lookup`.
+public struct LearnRule: Sendable, Equatable {
+    public var reference: String
+    /// The column whose value lookups return (`accountnumber`).
+    public var key: ColumnReference
+    /// Columns that identify a row uniquely (`accountid`, and the key itself).
+    public var ids: [ColumnReference]
+    /// Display values (`name`): a name two rows share becomes ambiguous.
+    public var names: [ColumnReference]
+
+    var columns: [ColumnReference] { [key] + ids + names }
+
+    func bound(to columns: ColumnIndex) throws(ColumnIndex.Missing) -> LearnRule {
+        var rule = self
+        rule.key = try columns.bind(key)
+        rule.ids = try ids.map { column throws(ColumnIndex.Missing) in try columns.bind(column) }
+        rule.names = try names.map { column throws(ColumnIndex.Missing) in try columns.bind(column) }
+        return rule
+    }
+
+    func learn(from record: SourceRecord, into batch: inout LearnedKeyBatch) {
+        let value = key.value(in: record)
+        for id in ids { batch.learn(id.value(in: record), means: value, in: reference, isName: false) }
+        for name in names { batch.learn(name.value(in: record), means: value, in: reference, isName: true) }
+    }
+}
