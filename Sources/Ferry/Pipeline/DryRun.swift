@@ -30,7 +30,7 @@ public struct DryRun: Sendable {
         // Keys the real ledger learned, and what this pass would teach, as a real run would know them.
         let ledgerKeys = try? LearnedKeys(ledgerPath: workspace.root + "/.ferry/ledger.sqlite3", create: false)
         var learned = LearnedKeyBatch()
-        let files = try Inbox(workspace: workspace).files()
+        let files = InputProcessor.order(try Inbox(workspace: workspace).files(), router: router)
         var taken = Set<String>()
         for file in files where !taken.contains(file.name) {
             // Related files travel together, as in a real run; nothing is claimed.

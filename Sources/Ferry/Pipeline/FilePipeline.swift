@@ -82,11 +82,13 @@ public struct FilePipeline: Sendable {
                 }
                 switch outcome {
                 case .rows:
-                    if !template.learn.isEmpty { transformer.learn(from: record, into: &learned) }
+                    if !template.learn.isEmpty { transformer.learn(from: record, delivered: true, into: &learned) }
                 case .filtered:
                     report.rowsFiltered += 1
+                    if !template.learn.isEmpty { transformer.learn(from: record, delivered: false, into: &learned) }
                 case .rejected(let problems):
                     report.rowsRejected += 1
+                    if !template.learn.isEmpty { transformer.learn(from: record, delivered: false, into: &learned) }
                     if rejects == nil { rejects = try RejectsReport(stagingFolder: workspace.staging) }
                     try rejects?.add(problems)
                     if template.rejectLimit.isExceededForGood(rejected: report.rowsRejected) {
@@ -112,7 +114,7 @@ public struct FilePipeline: Sendable {
         let finished = try outputs.finish()
         prepared.add(finished.parts, toPackage: input.packageStem ?? outputName, source: input.displayName)
         for (staged, name) in finished.files { prepared.add(staged, into: workspace.outbox, name: name, isPackage: true) }
-        if finished.parts.isEmpty && finished.files.isEmpty {
+        if finished.parts.isEmpty && finished.files.isEmpty && !template.targets.allSatisfy({ $0.spec.system == .reference }) {
             observer.notice("\(input.displayName): no rows left to deliver after filtering and rejects; no package written")
         }
         if let rejects { prepared.add(rejects, name: "\(outputName).rejects.csv") }

@@ -41,6 +41,21 @@ public struct InputProcessor: Sendable {
         router.partnerFiles(of: file, in: inbox)
     }
 
+    /// The files ordered by their templates' `after:` entries, then by name: reference exports and
+    /// parents (accounts) before the exports whose lookups need the keys they teach (quotes).
+    public func inDependencyOrder(_ files: [InboxFile]) -> [InboxFile] {
+        Self.order(files, router: router)
+    }
+
+    static func order(_ files: [InboxFile], router: TemplateRouter) -> [InboxFile] {
+        guard let order = try? DependencyOrder(templates: router.templates) else { return files }
+        // A file no template takes by name is a bundle (or fails): after the files, whose keys it may need.
+        func rank(_ file: InboxFile) -> Int {
+            (try? router.template(for: [file.name], displayName: file.name).get()).map(order.rank) ?? Int.max
+        }
+        return files.map { ($0, rank($0)) }.sorted { ($0.1, $0.0.name) < ($1.1, $1.0.name) }.map(\.0)
+    }
+
     /// Claims and processes one inbox file, with `partners` (see `partners(of:in:)`) as one unit;
     /// nil when another process took the file first.
     public func process(_ file: InboxFile, partners: [InboxFile] = [], observer: RunObserver) throws -> FileReport? {

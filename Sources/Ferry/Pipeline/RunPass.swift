@@ -51,7 +51,7 @@ public struct RunPass: Sendable {
         summary.blockedDeliveries = recovered.blocked.count
         let processor = InputProcessor(workspace: workspace, ledger: ledger, templates: templates, forcedTemplate: forcedTemplate,
                                        limits: limits, force: force, clock: clock)
-        let files = try Inbox(workspace: workspace).files()
+        let files = try processor.inDependencyOrder(Inbox(workspace: workspace).files())
         var taken = Set<String>()
         for file in files where !taken.contains(file.name) {
             let partners = processor.partners(of: file, in: files).filter { !taken.contains($0.name) }

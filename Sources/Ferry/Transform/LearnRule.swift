@@ -9,14 +9,19 @@ public struct LearnRule: Sendable, Equatable {
     public var ids: [ColumnReference]
     /// Display values (`name`): a name two rows share becomes ambiguous.
     public var names: [ColumnReference]
+    /// Learn from every row, delivered, filtered or rejected: an id's key holds whatever became of the
+    /// row (quote ids -> quote numbers, so the lines of a draft or rejected quote follow it).
+    public var everyRow = false
 
     var columns: [ColumnReference] { [key] + ids + names }
 
+    /// The key column must be in the input; ids and names are learned where the export has them (an
+    /// Export to Excel file has no GUID columns).
     func bound(to columns: ColumnIndex) throws(ColumnIndex.Missing) -> LearnRule {
         var rule = self
         rule.key = try columns.bind(key)
-        rule.ids = try ids.map { column throws(ColumnIndex.Missing) in try columns.bind(column) }
-        rule.names = try names.map { column throws(ColumnIndex.Missing) in try columns.bind(column) }
+        rule.ids = ids.compactMap { try? columns.bind($0) }
+        rule.names = names.compactMap { try? columns.bind($0) }
         return rule
     }
 

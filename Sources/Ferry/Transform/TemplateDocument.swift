@@ -171,7 +171,7 @@ struct TemplateDocument {
         for (key, value) in try mapping(node, what: "learn") {
             let reference = try text(key, what: "a reference name")
             let section = try mapping(value, what: "learn \(reference)")
-            try checkKeys(section, allowed: ["key", "from", "names"], in: "learn \(reference)")
+            try checkKeys(section, allowed: ["key", "from", "names", "rows"], in: "learn \(reference)")
             let keyNode = try required(section, "key", hint: "the column whose value lookups return, e.g. key: accountnumber")
             var lists: [String: [ColumnReference]] = [:]
             for name in ["from", "names"] {
@@ -183,7 +183,13 @@ struct TemplateDocument {
                 lists[name] = items
             }
             let keyColumn = ColumnReference(name: try text(keyNode, what: "key"), position: origin(of: keyNode))
-            rules.append(LearnRule(reference: reference, key: keyColumn, ids: lists["from"] ?? [keyColumn], names: lists["names"] ?? []))
+            var rule = LearnRule(reference: reference, key: keyColumn, ids: lists["from"] ?? [keyColumn], names: lists["names"] ?? [])
+            if let node = section["rows"] {
+                let value = try text(node, what: "rows").lowercased()
+                guard value == "delivered" || value == "all" else { throw error(at: node, "rows must be delivered (the default) or all") }
+                rule.everyRow = value == "all"
+            }
+            rules.append(rule)
         }
         return rules
     }
