@@ -199,14 +199,27 @@ struct RelatedInputsTests {
         }
     }
 
-    @Test("quote headers and lines in two files become one package, headers first; both inputs archived once")
-    func pairInRun() throws {
-        let scratch = try TemporaryWorkspace()
-        try Self.copySamples(["quotes.csv": "quotes-week49.csv", "quotedetails.csv": "quotedetails-week49.csv"], to: scratch)
-        let templates = try TemplateLoader().loadFolder(Fixtures.packageRoot + "/samples/templates")
+    /// Delivers the accounts and the Sales units and products reference exports in a run of their own,
+    /// so the ledger knows the keys the quote samples' GUIDs stand for.
+    static func deliverReferences(to scratch: TemporaryWorkspace, templates: [Template]) throws {
+        try copySamples(["accounts.csv": "accounts.csv", "sales-products.csv": "sales-products.csv", "sales-units.csv": "sales-units.csv"], to: scratch)
         let summary = try RunPass(workspace: scratch.workspace, templates: templates, clock: { RunPassTests.fixedTime }).run()
         #expect(summary.succeeded, "\(summary.files.compactMap(\.error))")
-        #expect(summary.files.map(\.name) == ["quotedetails-week49.csv + quotes-week49.csv"])
+        for output in scratch.files(in: scratch.workspace.outbox) { try FileManager.default.removeItem(atPath: scratch.workspace.outbox + "/" + output) }
+        for report in scratch.files(in: scratch.workspace.reports) { try FileManager.default.removeItem(atPath: scratch.workspace.reports + "/" + report) }
+        try FileManager.default.removeItem(atPath: scratch.workspace.archive)
+        try Workspace.makeFolder(scratch.workspace.archive)
+    }
+
+    @Test("quotes whose customer and product are GUIDs become one package with account and item numbers learned from earlier deliveries")
+    func pairInRun() throws {
+        let scratch = try TemporaryWorkspace()
+        let templates = try TemplateLoader().loadFolder(Fixtures.packageRoot + "/samples/templates")
+        try Self.deliverReferences(to: scratch, templates: templates)
+        try Self.copySamples(["quotes.csv": "quotes-week49.csv", "quotedetails.csv": "quotedetails-week49.csv"], to: scratch)
+        let summary = try RunPass(workspace: scratch.workspace, templates: templates, clock: { RunPassTests.fixedTime }).run()
+        #expect(summary.succeeded, "\(summary.files.compactMap(\.error))")
+        #expect(summary.files.map(\.name) == ["quotes-week49.csv + quotedetails-week49.csv"])
         #expect(scratch.files(in: scratch.workspace.outbox) == ["quotations-week49-20261125T120000Z.zip"])
         #expect(scratch.archived == ["quotedetails-week49.csv", "quotes-week49.csv"])
         let entries = try SampleFlowTests.entries(of: scratch.workspace.outbox + "/quotations-week49-20261125T120000Z.zip")
@@ -224,14 +237,32 @@ struct RelatedInputsTests {
         let lineNumbers = firstColumn(entries[3].1)
         #expect(!lineNumbers.isEmpty)
         #expect(lineNumbers.allSatisfy { headerNumbers.contains($0) })
-        #expect(summary.rowsFiltered == 30, "10 won or closed quotes and their 20 lines")
+        #expect(summary.rowsFiltered == 13, "4 quotes that are not active and their 9 lines")
+        // The GUIDs resolved: customers to account numbers, products to item numbers, units to F&O symbols.
+        let header = try #require(entries[2].1.components(separatedBy: "\r\n").dropFirst().first).split(separator: ",").map(String.init)
+        #expect(header[1].hasPrefix("ACC-") && header[1] == header[2], "\(header)")
+        let line = try #require(entries[3].1.components(separatedBy: "\r\n").dropFirst().first).split(separator: ",").map(String.init)
+        #expect(line[2].hasPrefix("P0"), "\(line)")
+        #expect(entries[3].1.contains(",pcs,") || entries[3].1.contains(",ea,"))
+    }
+
+    @Test("a GUID no delivered export taught rejects its row, naming the value and the reference")
+    func unresolvedLookup() throws {
+        let scratch = try TemporaryWorkspace()
+        try Self.copySamples(["quotes.csv": "quotes-week52.csv"], to: scratch)
+        let templates = try TemplateLoader().loadFolder(Fixtures.packageRoot + "/samples/templates")
+        let summary = try RunPass(workspace: scratch.workspace, templates: templates, clock: { RunPassTests.fixedTime }).run()
+        #expect(!summary.succeeded, "every active quote names an unknown customer: past max_rejects")
+        let rejects = scratch.text(scratch.workspace.failed + "/quotes-week52.csv.rejects.csv")
+        #expect(rejects.contains("REQUESTINGCUSTOMERACCOUNTNUMBER value \"\"b627ef1d-8e91-579a-21c3-a39e50c19172\"\" is not in reference accounts"), "\(rejects)")
     }
 
     @Test("a file whose partner is not there is processed on its own")
     func alone() throws {
         let scratch = try TemporaryWorkspace()
-        try Self.copySamples(["quotes.csv": "quotes-week50.csv"], to: scratch)
         let templates = try TemplateLoader().loadFolder(Fixtures.packageRoot + "/samples/templates")
+        try Self.deliverReferences(to: scratch, templates: templates)
+        try Self.copySamples(["quotes.csv": "quotes-week50.csv"], to: scratch)
         _ = try RunPass(workspace: scratch.workspace, templates: templates, clock: { RunPassTests.fixedTime }).run()
         #expect(scratch.files(in: scratch.workspace.outbox) == ["quotation-headers-quotes-week50-20261125T120000Z.zip"])
     }
@@ -240,9 +271,10 @@ struct RelatedInputsTests {
     func pairInWatch() throws {
         let scratch = try TemporaryWorkspace()
         try FileManager.default.createDirectory(atPath: scratch.root + "/templates", withIntermediateDirectories: true)
-        for name in ["quotes-to-quotation-headers.yaml", "quote-lines-to-quotation-lines.yaml", "countries.csv"] {
+        for name in try FileManager.default.contentsOfDirectory(atPath: Fixtures.packageRoot + "/samples/templates") {
             try FileManager.default.copyItem(atPath: Fixtures.packageRoot + "/samples/templates/" + name, toPath: scratch.root + "/templates/" + name)
         }
+        try Self.deliverReferences(to: scratch, templates: try TemplateLoader().loadFolder(scratch.root + "/templates"))
         let watcher = try WatchTests.RunningWatcher(root: scratch.root)
         try Self.copySamples(["quotes.csv": "quotes-week51.csv", "quotedetails.csv": "quotedetails-week51.csv"], to: scratch)
         let deadline = Date().addingTimeInterval(15)

@@ -152,7 +152,8 @@ struct RunPassTests {
         #expect(summary.succeeded, "\(summary.files.compactMap(\.error))")
         let outbox = scratch.files(in: scratch.workspace.outbox)
         #expect(outbox.contains("customers-accounts-20261125T120000Z.zip"))
-        #expect(outbox.contains("products-releasedproducts-20261125T120000Z.csv"))
+        #expect(outbox.contains("products-sellable-released-products-20261125T120000Z.csv"))
+        #expect(outbox.contains("quotations-20261125T120000Z.zip"))
         #expect(scratch.files(in: scratch.workspace.inbox).isEmpty)
     }
 }
