@@ -17,7 +17,7 @@ extension Ledger {
 
     /// Every source path a pending plan still needs (staging files must not be cleaned away).
     public func pendingSources() throws -> Set<String> {
-        try database.withLock { database in
+        try withDatabase { database in
             let rows = try database.query("""
                 SELECT source FROM moves JOIN inputs ON inputs.id = moves.input_id
                 WHERE inputs.state IN ('delivering', 'failing') AND moves.state != 'done'
@@ -27,7 +27,7 @@ extension Ledger {
     }
 
     public func moves(of id: Int64) throws -> [Move] {
-        try database.withLock { database in
+        try withDatabase { database in
             try database.query("SELECT source, destination, kind, state FROM moves WHERE input_id = ? ORDER BY sequence", [.integer(id)]).map {
                 Move(source: paths.resolved($0[0].text ?? ""), destination: paths.resolved($0[1].text ?? ""),
                      kind: Move.Kind(rawValue: $0[2].text ?? "") ?? .input, state: Move.State(rawValue: $0[3].text ?? "") ?? .planned)
@@ -46,7 +46,7 @@ extension Ledger {
     }
 
     public func sighting(name: String) throws -> (size: Int64, modified: Double, firstSeen: Double)? {
-        try database.withLock { database in
+        try withDatabase { database in
             guard let row = try database.query("SELECT size, modified, first_seen FROM sightings WHERE name = ?", [.text(name)]).first else {
                 return nil
             }
@@ -55,7 +55,7 @@ extension Ledger {
     }
 
     private func entries(where condition: String, _ parameters: [SQLiteDatabase.Value], limit: Int, newestFirst: Bool = true) throws -> [Entry] {
-        try database.withLock { database in
+        try withDatabase { database in
             try database.query("""
                 SELECT id, name, size, digest, template, template_hash, state, rows_read, rows_written, rows_filtered,
                        rows_rejected, outputs, input_now_at, error, claimed_at, finished_at, seconds

@@ -74,21 +74,48 @@ public final class Ledger: Sendable {
     let paths: WorkspacePaths
     public let path: String
 
-    public init(workspace: Workspace) throws {
+    /// Opens the workspace's ledger. A missing or empty one is made only in a workspace that shows no
+    /// past (`WorkspaceHistory`), or when `createAnyway` says the operator wants it (`ferry ledger rebuild`).
+    public init(workspace: Workspace, createAnyway: Bool = false) throws {
         path = workspace.root + "/.ferry/ledger.sqlite3"
         paths = WorkspacePaths(root: workspace.root)
         try Workspace.makeFolder(workspace.root + "/.ferry")
-        let database = try SQLiteDatabase(path: path)
-        try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-        try LedgerSchema.prepare(database, paths: paths)
-        self.database = Mutex(database)
+        let existed = ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) > 0
+        let path = path
+        func refuseIfUsed() throws {
+            let evidence = WorkspaceHistory.evidence(in: workspace)
+            if !createAnyway && !evidence.isEmpty { throw LedgerError.missing(path: path, evidence: evidence) }
+        }
+        if !existed {
+            try refuseIfUsed()
+            // Left by a ledger that is gone: SQLite would replay them into the new one.
+            for suffix in ["-wal", "-shm"] { unlinkQuietly(path + suffix) }
+        }
+        do {
+            let database = try SQLiteDatabase(path: path)
+            try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+            if existed, try !LedgerSchema.hasTables(database) { try refuseIfUsed() }
+            try LedgerSchema.prepare(database, paths: paths)
+            self.database = Mutex(database)
+        } catch let error as SQLiteError where LedgerError.isDamage(error) {
+            throw LedgerError.damaged(path: path, sqlite: error.message)
+        }
+    }
+
+    /// Runs `body` on the connection, one caller at a time; a ledger found damaged on the way says so.
+    func withDatabase<T: Sendable>(_ body: (inout sending SQLiteDatabase) throws -> T) throws -> T {
+        do {
+            return try database.withLock { database throws -> T in try body(&database) }
+        } catch let error as SQLiteError where LedgerError.isDamage(error) {
+            throw LedgerError.damaged(path: path, sqlite: error.message)
+        }
     }
 
     // MARK: Writing
 
     /// Records a newly claimed input; returns its entry id.
     public func claim(name: String, size: Int64, digest: String, template: Template?, at time: UTCDateTime) throws -> Int64 {
-        try database.withLock { database in
+        try withDatabase { database in
             try database.query("""
                 INSERT INTO inputs (name, size, digest, template, template_hash, state, claimed_at)
                 VALUES (?, ?, ?, ?, ?, 'claimed', ?)
@@ -102,7 +129,7 @@ public final class Ledger: Sendable {
     /// disk before the call returns: the one write recovery depends on. (Other writes are synced with the
     /// next plan; losing one to a power cut only loses history that recovery rebuilds.)
     public func plan(_ id: Int64, state: State, moves: [Move], report: FileReport? = nil, digest: String? = nil) throws {
-        try database.withLock { database in
+        try withDatabase { database in
             try database.execute("PRAGMA synchronous = FULL")
             defer { try? database.execute("PRAGMA synchronous = NORMAL") }
             try database.execute("BEGIN IMMEDIATE")
@@ -128,7 +155,7 @@ public final class Ledger: Sendable {
     /// name was taken meanwhile). Not synced: it has to survive a killed process, which it does once
     /// SQLite has written it; after a power cut recovery falls back to what it finds on disk.
     public func mark(_ id: Int64, move sequence: Int, _ state: Move.State, destination: String? = nil) throws {
-        try database.withLock { database in
+        try withDatabase { database in
             _ = try database.query("UPDATE moves SET state = ?, destination = COALESCE(?, destination) WHERE input_id = ? AND sequence = ?",
                                [.text(state.rawValue), .init(destination.map(paths.stored)), .integer(id), .init(sequence)])
         }
@@ -136,7 +163,7 @@ public final class Ledger: Sendable {
 
     /// Records how an input ended.
     public func finish(_ id: Int64, state: State, report: FileReport, at time: UTCDateTime) throws {
-        try database.withLock { database in
+        try withDatabase { database in
             try store(report, id: id, in: database)
             try database.query("UPDATE inputs SET state = ?, finished_at = ? WHERE id = ?",
                                [.text(state.rawValue), .text(time.iso8601), .integer(id)])
@@ -154,7 +181,7 @@ public final class Ledger: Sendable {
 
     /// The watcher's record of when it first saw a file at its current size (for `ferry explain`).
     public func sighted(name: String, size: Int64, modified: Double, firstSeen: Double) throws {
-        try database.withLock { database in
+        try withDatabase { database in
             _ = try database.query("""
                 INSERT INTO sightings (name, size, modified, first_seen) VALUES (?, ?, ?, ?)
                 ON CONFLICT (name) DO UPDATE SET size = excluded.size, modified = excluded.modified, first_seen = excluded.first_seen
@@ -163,6 +190,6 @@ public final class Ledger: Sendable {
     }
 
     public func forgetSighting(name: String) throws {
-        try database.withLock { database in _ = try database.query("DELETE FROM sightings WHERE name = ?", [.text(name)]) }
+        try withDatabase { database in _ = try database.query("DELETE FROM sightings WHERE name = ?", [.text(name)]) }
     }
 }

@@ -1,13 +1,41 @@
 /// Why the ledger cannot be used, written for the operator who has to act on it.
 public enum LedgerError: Error, Sendable, CustomStringConvertible {
+    /// The ledger is missing or empty in a workspace that was used before (`evidence` says how we know):
+    /// a new, empty ledger would deliver every input again.
+    case missing(path: String, evidence: [String])
+    /// SQLite cannot read the ledger (truncated, overwritten, a disk fault).
+    case damaged(path: String, sqlite: String)
     /// Written by a newer Ferry.
     case newer(version: Int64, supported: Int64)
+    /// `ferry ledger rebuild` on a ledger that is fine.
+    case healthy(path: String, entries: Int)
 
     public var description: String {
         switch self {
+        case .missing(let path, let evidence):
+            """
+            the ledger \(path) is missing (or empty), but this workspace has been used: \(evidence.joined(separator: ", ")). \
+            Without its ledger Ferry cannot tell what it delivered before and would deliver the same content again, so it stops here. \
+            Restore the ledger from your backup; or rebuild it from archive/ and failed/ with `ferry ledger rebuild`; \
+            or, to start with an empty history on purpose (content delivered before will be delivered again), `ferry ledger rebuild --empty`.
+            """
+        case .damaged(let path, let sqlite):
+            """
+            the ledger \(path) is damaged and cannot be read (SQLite: \(sqlite)). Ferry keeps its record of every delivery there \
+            and will not work without it. Stop every Ferry process in this workspace, then restore the ledger from your backup \
+            (remove the ledger.sqlite3-wal and -shm files beside it first), or rebuild it from archive/ and failed/ with \
+            `ferry ledger rebuild`, which keeps the damaged file beside it as ledger.sqlite3.damaged-<time>.
+            """
         case .newer(let version, let supported):
             "the ledger .ferry/ledger.sqlite3 was written by a newer Ferry (ledger version \(version); this Ferry knows up to \(supported)): "
                 + "run the newer Ferry in this workspace"
+        case .healthy(let path, let entries):
+            "the ledger \(path) is readable and holds \(entries) \(entries == 1 ? "entry" : "entries"): nothing to rebuild (it would lose that history)"
         }
+    }
+
+    /// SQLite's result codes for a file that is not a (whole) database: SQLITE_CORRUPT, SQLITE_NOTADB.
+    static func isDamage(_ error: SQLiteError) -> Bool {
+        error.code & 0xFF == 11 || error.code & 0xFF == 26
     }
 }

@@ -9,12 +9,16 @@ enum LedgerSchema {
     static func prepare(_ database: SQLiteDatabase, paths: WorkspacePaths) throws {
         let current = try database.query("PRAGMA user_version").first?.first?.integer ?? 0
         guard current <= version else { throw LedgerError.newer(version: current, supported: version) }
-        let hasTables = try !database.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'inputs'").isEmpty
-        if !hasTables {
+        if try !hasTables(database) {
             try database.execute("BEGIN IMMEDIATE; \(tables) PRAGMA user_version = \(version); COMMIT;")
             return
         }
         if current < 2 { try migrateToVersion2(database, paths: paths) }
+    }
+
+    /// False for a new, empty database.
+    static func hasTables(_ database: SQLiteDatabase) throws -> Bool {
+        try !database.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'inputs'").isEmpty
     }
 
     private static let tables = """

@@ -14,11 +14,16 @@ public struct UTCDateTime: Sendable, Equatable {
 
     /// Now, from the system clock.
     public static func now() -> UTCDateTime {
-        var seconds = time(nil)
+        UTCDateTime(secondsSince1970: Int(time(nil)))
+    }
+
+    /// The moment `seconds` after 1970-01-01T00:00:00Z (a file's time stamp).
+    public init(secondsSince1970: Int) {
+        var seconds = time_t(secondsSince1970)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return UTCDateTime(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday),
-                           hour: Int(parts.tm_hour), minute: Int(parts.tm_min), second: Int(parts.tm_sec))
+        self.init(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday),
+                  hour: Int(parts.tm_hour), minute: Int(parts.tm_min), second: Int(parts.tm_sec))
     }
 
     /// `20261125T130512Z`, safe in file names and sorting by time.
