@@ -1,7 +1,8 @@
 import Foundation
 
-/// What a workspace's folders say about its past, read when its ledger is missing: inputs archived,
-/// packages waiting, inputs in hand. Any of them means Ferry worked here before.
+/// What a workspace's folders say about its past, read when its ledger is missing: inputs archived or
+/// packages waiting mean Ferry delivered here before. (Inputs in `.ferry/work/` alone do not: they go
+/// back to the inbox, and nothing of them was delivered.)
 enum WorkspaceHistory {
     static func evidence(in workspace: Workspace) -> [String] {
         let manager = FileManager.default
@@ -13,8 +14,6 @@ enum WorkspaceHistory {
         if archived > 0 { evidence.append("archive/ holds \(archived) \(archived == 1 ? "input" : "inputs")") }
         let packages = visible(workspace.outbox).count
         if packages > 0 { evidence.append("outbox/ holds \(packages) \(packages == 1 ? "package" : "packages")") }
-        let inHand = visible(workspace.work).count
-        if inHand > 0 { evidence.append(".ferry/work/ holds \(inHand) \(inHand == 1 ? "input" : "inputs") in hand") }
         return evidence
     }
 }
