@@ -22,9 +22,11 @@ struct CheckCommand: ParsableCommand {
         if checked.isEmpty { checked = [try options.templates ?? options.config().templates ?? options.workspace.root + "/templates"] }
         let result = TemplateCheck().run(paths: checked, sample: sample)
         for problem in result.problems { print(problem.description) }
+        for warning in result.warnings { print("warning: \(warning.description)") }
         for note in result.notes { print("note: \(note)") }
         let count = result.problems.count
-        print("\(counted(result.templates.count, "template")) checked, \(count == 0 ? "no problems" : counted(count, "problem"))")
+        print("\(counted(result.templates.count, "template")) checked, \(count == 0 ? "no problems" : counted(count, "problem"))"
+              + (result.warnings.isEmpty ? "" : ", \(counted(result.warnings.count, "warning"))"))
         if count > 0 { throw ExitCode(1) }
     }
 }
@@ -33,7 +35,8 @@ struct CheckCommand: ParsableCommand {
 struct PreviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preview",
-        abstract: "Show what the first records of a file become, and which are filtered or rejected and why. Writes nothing.")
+        abstract: "Show what the first records of a file become, which are filtered or rejected and why, and whether a run would fail the file. Writes nothing.",
+        discussion: "The whole file is read for the totals; --rows limits what is shown. Exit 1 when a run would send the file to failed/.")
 
     @Argument(help: "The template file.")
     var template: String
@@ -46,7 +49,29 @@ struct PreviewCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try TemplateLoader().load(path: template)
-        let result = try Preview().run(template: loaded, file: file, rows: rows)
+        for warning in loaded.warnings { print("warning: \(warning.description)") }
+        let preview = Preview()
+        let members = try preview.runBundle(template: loaded, file: file, rows: rows)
+        var fails = false
+        if members.isEmpty {
+            let result = try preview.run(template: loaded, file: file, rows: rows)
+            show(result)
+            fails = result.failure != nil
+        } else {
+            for member in members {
+                print("== \(member.name)")
+                if let note = member.note { print(note + "\n") }
+                if let result = member.result {
+                    show(result)
+                    fails = fails || result.failure != nil
+                }
+            }
+        }
+        print("Nothing was written or moved.")
+        if fails { throw ExitCode(1) }
+    }
+
+    private func show(_ result: Preview.Result) {
         for target in result.targets {
             print("\(target.entity): \(counted(target.rows.count, "row"))")
             if !target.rows.isEmpty {
@@ -63,7 +88,11 @@ struct PreviewCommand: ParsableCommand {
                 print("  line \(problem.location.line ?? 0), \(problem.location.field ?? "row"): \(problem.reason)")
             }
         }
-        print("\(counted(result.recordsRead, "record")) read; nothing was written or moved.")
+        print("\(counted(result.recordsRead, "record")) shown of \(result.totalRead) read: \(result.totalFiltered) filtered, \(result.totalRejected) rejected in the whole file.")
+        if let failure = result.failure {
+            print("A run would FAIL this file: \(failure)")
+        }
+        print("")
     }
 
     /// Cell text on one line, cut to a readable width.

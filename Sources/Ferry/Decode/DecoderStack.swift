@@ -33,7 +33,8 @@ struct DecoderStack {
                 throw InputError(.schema, InputLocation(file: fileName, line: 1), "the file contains XML, but the template does not say which element is a record",
                                  hint: "add `record: /root/record` (the path of the repeating element) to the template's source section")
             }
-            return try XMLRecordReader(source: source, fileName: fileName, recordPath: recordPath, columns: columns)
+            return try XMLRecordReader(source: source, fileName: fileName, recordPath: recordPath, columns: columns,
+                                       optionalColumns: options.optionalColumns)
         case .text, .gzip:
             if options.format == .xml {
                 throw InputError(.malformed, InputLocation(file: fileName, line: 1), "the template reads XML, but the file does not start with an XML tag",

@@ -42,6 +42,11 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
     private var captureDepth = -1
     private var values: [[UInt8]]
     private var present: [Bool]
+    /// Columns some record had; a column no record has is a misspelt name unless it is optional.
+    private var seenInAnyRecord: [Bool]
+    private let optionalColumns: Set<String>
+    /// Child element and attribute names the records have, for hints.
+    private var namesInRecords = Set<String>()
     private var text: [UInt8] = []
     private var recordLine = 0
     private var recordCount = 0
@@ -53,11 +58,14 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
     private let chunk: UnsafeMutableRawBufferPointer
 
     /// `recordPath` is `/accounts/account` (from the root) or `account` (anywhere);
-    /// `columns` are the names the template uses.
-    public init(source: ByteSource, fileName: String, recordPath: String, columns: [String], chunkSize: Int = 1 << 16) throws {
+    /// `columns` are the names the template uses. At the end of the document, a column no record had
+    /// fails the file unless it is among `optionalColumns`.
+    public init(source: ByteSource, fileName: String, recordPath: String, columns: [String], optionalColumns: Set<String> = [],
+                chunkSize: Int = 1 << 16) throws {
         self.source = source
         self.fileName = fileName
         self.columns = columns
+        self.optionalColumns = optionalColumns
         let parts = recordPath.split(separator: "/").map { String($0.split(separator: ":").last ?? $0) }
         self.recordPath = parts
         self.anywhere = !recordPath.hasPrefix("/")
@@ -75,6 +83,7 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
         hasNestedColumns = elements.keys.contains { $0.contains("/") }
         values = Array(repeating: [], count: columns.count)
         present = Array(repeating: false, count: columns.count)
+        seenInAnyRecord = Array(repeating: false, count: columns.count)
         chunk = .allocate(byteCount: chunkSize, alignment: 16)
         parser = try XMLPushParser(handler: self, fileName: fileName)
         try checkDeclaration()
@@ -150,7 +159,26 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
                                  "no element matches the record path \(anywhere ? "" : "/")\(recordPath.joined(separator: "/"))",
                                  hint: "set `record:` in the template's source section to the path of the repeating element, e.g. /accounts/account")
             }
+            let absent = columnsNeverSeen.filter { !optionalColumns.contains($0) }
+            if !absent.isEmpty {
+                let record = recordPath.last ?? "record"
+                let suggestions = absent.compactMap { name in closestMatch(to: name, in: namesInRecords).map { "\(name) -> \($0)?" } }
+                throw InputError(.schema, InputLocation(file: fileName, field: absent[0]),
+                                 "the template needs \(absent.count == 1 ? "column" : "columns") \(absent.map { "\"\($0)\"" }.joined(separator: ", ")), "
+                                    + "which no <\(record)> record of the file has (all \(recordCount) read)",
+                                 hint: (suggestions.isEmpty ? "" : "did you mean \(suggestions.joined(separator: ", "))? ")
+                                    + "The records have: \(namesInRecords.sorted().joined(separator: ", ")). "
+                                    + "Fix the name in the template, or list a column that may be absent under source: optional:")
+            }
         }
+    }
+
+    /// Child element and attribute names the records have (for hints).
+    public var namesInSample: [String] { namesInRecords.sorted() }
+
+    /// The template's columns that no record read so far had (all of them, once the end is reached).
+    public var columnsNeverSeen: [String] {
+        columns.indices.filter { !seenInAnyRecord[$0] }.map { columns[$0] }
     }
 
     // MARK: SAX events
@@ -185,6 +213,7 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
         if depth == captureDepth, captureColumn >= 0 {
             swap(&values[captureColumn], &text)
             present[captureColumn] = true
+            seenInAnyRecord[captureColumn] = true
         }
         captureColumn = -1
         captureDepth = -1
@@ -225,6 +254,7 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
     private func column(ofElementAt depth: Int, below start: Int, key: Int) -> Int {
         if depth == start + 1 {
             if let known = names[key].childColumn { return known }
+            namesInRecords.insert(names[key].text)
             let column = elementColumns[names[key].text] ?? -1
             names[key].childColumn = column
             return column
@@ -246,9 +276,13 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
 
     private func collect(_ attributes: XMLAttributes, prefix: String) {
         attributes.forEach { name, value in
-            if let index = attributeColumns[prefix + "@" + String(cString: name)] {
+            let path = prefix + "@" + String(cString: name)
+            if let index = attributeColumns[path] {
                 values[index] = Self.unescapeAmpersands(value)
                 present[index] = true
+                seenInAnyRecord[index] = true
+            } else if recordCount < 100 {
+                namesInRecords.insert(path)
             }
         }
     }

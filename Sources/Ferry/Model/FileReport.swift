@@ -29,6 +29,8 @@ public struct FileReport: Sendable, Equatable {
     public var inputNowAt: String?
     /// Why it failed, for people.
     public var error: String?
+    /// Bundle members no template takes, left out of the outputs.
+    public var ignoredMembers: [String] = []
     public var seconds: Double = 0
 
     public init(name: String, template: String?, outcome: Outcome) {

@@ -17,7 +17,14 @@ struct BundlePipeline {
         let folder = workspace.staging + "/" + UUIDString.make() + ".members"
         try Workspace.makeFolder(folder)
         defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (members, entityNames) = try extract(claimed, kind: kind, into: folder)
+        return try prepare(members: members, entityNames: entityNames, unitName: claimed.name, inside: claimed.name,
+                           stem: claimed.stem, at: time, observer: observer, report: &report)
+    }
 
+    /// Takes a bundle's members out into `folder` under the safety rules; with an F&O package's
+    /// Manifest.xml, also each data file's entity name.
+    func extract(_ claimed: ClaimedFile, kind: BundleKind, into folder: String) throws -> (members: [BundleMember], entityNames: [String: String]) {
         let safety = BundleSafety(bundleName: claimed.name)
         var budget = DecompressionBudget(limits: limits, compressedSize: claimed.size, bundleName: claimed.name)
         let members: [BundleMember]
@@ -25,9 +32,12 @@ struct BundlePipeline {
         case .zip: members = try extractZip(claimed, into: folder, safety: safety, budget: &budget)
         case .tar(let gzipped): members = try extractTar(claimed, gzipped: gzipped, into: folder, safety: safety, budget: &budget)
         }
-        let entityNames = try manifestEntityNames(members, bundleName: claimed.name)
-        return try prepare(members: members, entityNames: entityNames, unitName: claimed.name, inside: claimed.name,
-                           stem: claimed.stem, at: time, observer: observer, report: &report)
+        return (members, try manifestEntityNames(members, bundleName: claimed.name))
+    }
+
+    /// The names a member is routed by: its file name, then its entity name from Manifest.xml.
+    static func routingNames(of member: BundleMember, entityNames: [String: String]) -> [String] {
+        [member.name] + (entityNames[member.name].map { [$0] } ?? [])
     }
 
     /// Processes data files that arrived as one unit (a bundle's members, or related files dropped
@@ -37,14 +47,30 @@ struct BundlePipeline {
                  stem: String, at time: UTCDateTime, observer: RunObserver, report: inout FileReport) throws -> PreparedOutputs {
         func display(_ member: BundleMember) -> String { inside.map { "\($0)/\(member.name)" } ?? member.name }
         var routed: [(member: BundleMember, template: Template)] = []
+        var others: [String] = []
         for member in members where !Self.packageDescriptors.contains(member.name) {
-            let names = [member.name] + (entityNames[member.name].map { [$0] } ?? [])
+            let names = Self.routingNames(of: member, entityNames: entityNames)
+            guard inside == nil || names.contains(where: router.takesAny) else {
+                others.append(member.name)
+                continue
+            }
             let template = try router.template(for: names, displayName: display(member)).get()
             routed.append((member, template))
         }
         guard !routed.isEmpty else {
-            throw InputError(.schema, InputLocation(file: unitName), "the bundle holds no data files",
-                             hint: "put the exported data files into the bundle")
+            throw InputError(.schema, InputLocation(file: unitName),
+                             others.isEmpty ? "the bundle holds no data files" : "no template takes any member of the bundle: \(others.joined(separator: ", "))",
+                             hint: others.isEmpty ? "put the exported data files into the bundle" : router.triedPatterns)
+        }
+        if !others.isEmpty {
+            // Readmes and other side files travel in bundles; only a template that says so makes them fatal.
+            if let strict = routed.first(where: { $0.template.otherBundleMembers == .fail })?.template {
+                throw InputError(.schema, InputLocation(file: unitName),
+                                 "no template takes \(others.count == 1 ? "member" : "members") \(others.joined(separator: ", ")), and template \(strict.name) says bundle: other_members: fail",
+                                 hint: "remove \(others.count == 1 ? "it" : "them") from the bundle, or add a template that takes \(others.count == 1 ? "it" : "them")")
+            }
+            observer.notice("\(unitName): ignored \(others.count == 1 ? "member" : "members") no template takes: \(others.joined(separator: ", "))")
+            report.ignoredMembers = others
         }
         let order = try DependencyOrder(templates: routed.map(\.template))
         routed.sort { (order.rank($0.template), $0.member.name) < (order.rank($1.template), $1.member.name) }
@@ -128,7 +154,7 @@ struct BundlePipeline {
         guard let manifest = members.first(where: { $0.name == "Manifest.xml" }) else { return [:] }
         let reader = try XMLRecordReader(source: FileByteSource(path: manifest.path, displayName: "\(bundleName)/Manifest.xml"),
                                          fileName: "\(bundleName)/Manifest.xml", recordPath: "DataManagementPackageEntityData",
-                                         columns: ["InputFilePath", "EntityName"])
+                                         columns: ["InputFilePath", "EntityName"], optionalColumns: ["InputFilePath", "EntityName"])
         var names: [String: String] = [:]
         var record = SourceRecord()
         while try reader.next(into: &record) {

@@ -15,10 +15,19 @@ struct TemplateRouter: Sendable {
                                            hint: "make the templates' takes: patterns distinct"))
             }
         }
+        return .failure(InputError(.noTemplate, InputLocation(file: displayName), "no template matches this file name", hint: triedPatterns))
+    }
+
+    /// Whether some template takes this name (a forced template takes every name).
+    func takesAny(_ name: String) -> Bool {
+        forced != nil || templates.contains { $0.takes(fileName: name) }
+    }
+
+    /// The patterns the templates take, for a file none of them takes.
+    var triedPatterns: String {
+        guard !templates.isEmpty else { return "there are no templates; add one to the templates folder" }
         let tried = templates.map { "\($0.name): \($0.patterns.joined(separator: ", "))" }.joined(separator: "; ")
-        return .failure(InputError(.noTemplate, InputLocation(file: displayName), "no template matches this file name",
-                                   hint: templates.isEmpty ? "there are no templates; add one to the templates folder"
-                                       : "patterns tried: \(tried). Rename the file or add a pattern to a template's takes:"))
+        return "patterns tried: \(tried). Rename the file or add a pattern to a template's takes:"
     }
 
     /// For a file whose template shares a package with other templates (quotation headers and lines):

@@ -14,9 +14,11 @@ func editDistance(_ a: String, _ b: String) -> Int {
     return previous[b.count]
 }
 
-/// The candidate closest to a misspelt `name`, when it is within `distance` edits.
-func closestMatch(to name: String, in candidates: some Sequence<String>, within distance: Int = 3) -> String? {
+/// The candidate closest to a misspelt `name`, when it is close enough to be what was meant: fewer
+/// edits for short names (`zzz` is not a misspelt `a`), up to a third of a long one
+/// (`address1_town` -> `address1_city`).
+func closestMatch(to name: String, in candidates: some Sequence<String>) -> String? {
     let best = candidates.min { editDistance($0, name) < editDistance($1, name) }
-    guard let best, editDistance(best, name) <= distance else { return nil }
+    guard let best, editDistance(best, name) <= min(max(1, name.count / 2), max(3, name.count / 3)) else { return nil }
     return best
 }

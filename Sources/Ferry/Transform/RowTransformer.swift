@@ -32,6 +32,13 @@ public struct RowTransformer: Sendable {
         self.fileName = fileName
         let index = ColumnIndex(columns, source: template.source)
         self.columns = index
+        let missing = index.missing(template.columnReferences)
+        if missing.count > 1 {
+            let names = missing.map { "\"\($0.name)\" (line \($0.position.line))" }.joined(separator: ", ")
+            throw InputError(.schema, InputLocation(file: fileName, line: 1, field: missing[0].name),
+                             "template \(template.name) needs columns \(names), which the header does not have",
+                             hint: "columns in the file: \(columns.joined(separator: ", ")); fix the column names in the template or export the missing columns")
+        }
         do {
             targets = try template.targets.map { rule throws(ColumnIndex.Missing) in
                 BoundTarget(rule: rule, condition: try rule.condition?.bound(to: index),

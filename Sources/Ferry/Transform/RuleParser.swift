@@ -24,6 +24,8 @@ struct RuleParser {
     let lookups: [String: LookupTable]
     private let tokens: [Located]
     private var index = 0
+    /// Problems found in steps while the rest of a field line was still read.
+    private(set) var problems: [TemplateError] = []
     private let textLength: Int
 
     init(_ text: String, file: String, origin: TemplatePosition, maps: [String: ValueMap],
@@ -38,19 +40,31 @@ struct RuleParser {
 
     // MARK: Field lines
 
-    /// `source ('|' step)*`
+    /// `source ('|' step)*`. A step that cannot be read is recorded in `problems` and skipped, so one
+    /// round reports every wrong step of the line and the rule still names its columns.
     mutating func parseFieldRule(target: String) throws(TemplateError) -> FieldRule {
         let start = position()
         let source = try parseSource()
         var steps: [FieldStep] = []
         var messages: [Int: String] = [:]
         while take(.symbol("|")) {
-            let step = try parseStep()
-            if step.canReject, case .string(let message)? = peek()?.token {
-                index += 1
-                messages[steps.count] = message
+            do {
+                let step = try parseStep()
+                if step.canReject, case .string(let message)? = peek()?.token {
+                    index += 1
+                    messages[steps.count] = message
+                }
+                steps.append(step)
+            } catch {
+                problems.append(error)
+                while let next = peek(), next.token != .symbol("|") { index += 1 }
+                continue
             }
-            steps.append(step)
+            if let extra = peek(), extra.token != .symbol("|") {
+                problems.append(self.error("unexpected \(Self.describe(extra.token)) after the step",
+                                           hint: "separate steps with | (e.g. name | trim | upper)"))
+                while let next = peek(), next.token != .symbol("|") { index += 1 }
+            }
         }
         if let extra = peek() {
             throw error("unexpected \(Self.describe(extra.token)) after the value",

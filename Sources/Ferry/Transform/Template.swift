@@ -30,6 +30,12 @@ public struct Template: Sendable {
     public var after: [String] = []
     /// What delivered rows teach for later lookups (`learn:`).
     public var learn: [LearnRule] = []
+    /// What a bundle member no template takes does to the bundle (`bundle: other_members:`).
+    public var otherBundleMembers: OtherMembers = .ignore
+    /// Where `takes:` stands in the template, for problems with the patterns.
+    public var takesPosition: TemplatePosition?
+    /// Likely mistakes that do not stop the template (a date layout with minutes but no hours).
+    public var warnings: [TemplateError] = []
 
     /// The first target (most templates have one).
     public var target: TargetSpec { targets[0].spec }
@@ -39,10 +45,14 @@ public struct Template: Sendable {
     /// The source columns the rules read, each once, in first-use order.
     public var sourceColumns: [String] {
         var seen = Set<String>()
-        let all = (filter?.columns ?? []) + targets.flatMap { target in
+        return columnReferences.map(\.name).filter { seen.insert($0).inserted }
+    }
+
+    /// Every mention of a source column in the rules, with where it stands.
+    var columnReferences: [ColumnReference] {
+        (filter?.columns ?? []) + targets.flatMap { target in
             (target.condition?.columns ?? []) + target.fields.flatMap(\.source.columns)
         } + learn.flatMap(\.columns)
-        return all.map(\.name).filter { seen.insert($0).inserted }
     }
 
     /// True when one of the template's patterns matches the file name, with or without a
@@ -57,6 +67,13 @@ public struct Template: Sendable {
 }
 
 extension Template {
+    public enum OtherMembers: String, Sendable {
+        /// Listed in the run's output and log, left out.
+        case ignore
+        /// The whole bundle fails.
+        case fail
+    }
+
     /// What the `*` of the first single-wildcard pattern matched in `fileName`, or nil.
     func wildcardCapture(in fileName: String) -> String? {
         for pattern in patterns where Self.isSingleWildcard(pattern) {
@@ -100,6 +117,9 @@ public struct SourceOptions: Sendable, Equatable {
     public var table: String?
     /// Further names of columns the catalogue does not know (`msdynce_contactnumber: Contact Number`).
     public var columnAliases: [String: String] = [:]
+    /// Columns a file may lack: a CSV header without them, or an XML file none of whose records has
+    /// them, reads them as empty. Any other column the rules name must be there, or the file fails.
+    public var optionalColumns: Set<String> = []
 
     public init() {}
 }

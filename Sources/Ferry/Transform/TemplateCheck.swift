@@ -1,12 +1,14 @@
 import Foundation
 
-/// `ferry check`: loads templates and reports every problem with file:line:column and a hint —
-/// template errors, target fields the entity does not have, and (with a sample file) source columns
-/// the sample's header does not have.
+/// `ferry check`: loads templates and reports every problem at once, with file:line:column and a hint —
+/// template errors, target fields the entity does not have, `takes:` patterns two templates share, and
+/// (with a sample file) source columns the sample does not have.
 public struct TemplateCheck: Sendable {
     public struct Result: Sendable {
         public var templates: [String] = []
         public var problems: [TemplateError] = []
+        /// Likely mistakes that do not stop a template (a date layout with minutes but no hours).
+        public var warnings: [TemplateError] = []
         /// What was not checked, and why (an entity the catalogue does not have).
         public var notes: [String] = []
     }
@@ -16,20 +18,20 @@ public struct TemplateCheck: Sendable {
     /// Checks the templates at `paths` (files, or folders of `*.yaml`), against `sample` when given.
     public func run(paths: [String], sample: String? = nil) -> Result {
         var result = Result()
+        var loaded: [Template] = []
         for file in Self.templateFiles(paths, problems: &result.problems) {
             result.templates.append(file)
-            let template: Template
-            do {
-                template = try TemplateLoader().load(path: file)
-            } catch {
-                result.problems += error.all
-                continue
-            }
+            let compiled = TemplateLoader().compile(path: file)
+            result.problems += compiled.problems
+            guard let template = compiled.template else { continue }
+            loaded.append(template)
+            result.warnings += template.warnings
             let catalogue = CatalogueCheck(template: template)
             result.problems += catalogue.problems
             result.notes += catalogue.notes
             if let sample { result.problems += sampleProblems(template, sample: sample) }
         }
+        result.problems += Self.overlappingPatterns(loaded)
         return result
     }
 
@@ -51,30 +53,58 @@ public struct TemplateCheck: Sendable {
         return files
     }
 
-    /// Source columns the sample's header does not have.
+    /// Source columns the sample does not have: for CSV its header; for XML, the columns no record of the
+    /// whole sample has (a misspelt element reads as empty in every record otherwise).
     private func sampleProblems(_ template: Template, sample: String) -> [TemplateError] {
-        let columns: [String]
+        let name = (sample as NSString).lastPathComponent
+        let absent: [String]
+        let available: [String]
         do {
-            let name = (sample as NSString).lastPathComponent
-            let stack = DecoderStack(fileName: name, options: template.source, columns: template.sourceColumns, limits: DecompressionLimits())
-            columns = try stack.open(try FileByteSource(path: sample, displayName: name)).columns
+            var options = template.source
+            options.optionalColumns = Set(template.sourceColumns)
+            let stack = DecoderStack(fileName: name, options: options, columns: template.sourceColumns, limits: DecompressionLimits())
+            let decoder = try stack.open(try FileByteSource(path: sample, displayName: name))
+            if let xml = decoder as? XMLRecordReader {
+                var record = SourceRecord()
+                while try xml.next(into: &record) {}
+                absent = xml.columnsNeverSeen
+                available = xml.namesInSample
+            } else {
+                let index = ColumnIndex(decoder.columns, source: template.source)
+                absent = index.missing(template.columnReferences).map(\.name)
+                available = decoder.columns
+            }
         } catch {
             return [TemplateError(file: sample, "cannot read the sample: \(error)")]
         }
-        let index = ColumnIndex(columns, source: template.source)
+        let missing = Set(absent).subtracting(template.source.optionalColumns)
         var seen = Set<String>()
-        var references: [ColumnReference] = (template.filter?.columns ?? [])
-        for target in template.targets {
-            references += target.condition?.columns ?? []
-            references += target.fields.flatMap(\.source.columns)
-        }
-        return references.compactMap { reference in
-            guard (try? index.position(of: reference)) == nil, seen.insert(reference.name).inserted else { return nil }
-            let closest = columns.min { editDistance($0, reference.name) < editDistance($1, reference.name) }
-            let hint = closest.flatMap { editDistance($0, reference.name) <= 3 ? "did you mean \($0)?" : nil }
-                ?? "the sample's columns: \(columns.joined(separator: ", "))"
+        return template.columnReferences.compactMap { reference in
+            guard missing.contains(reference.name), seen.insert(reference.name).inserted else { return nil }
+            let hint = closestMatch(to: reference.name, in: available).map { "did you mean \($0)?" }
+                ?? "the sample's columns: \(available.joined(separator: ", "))"
             return TemplateError(file: template.path, line: reference.position.line, column: reference.position.column,
-                                 "unknown column \"\(reference.name)\": the sample \((sample as NSString).lastPathComponent) has no such column", hint: hint)
+                                 "unknown column \"\(reference.name)\": the sample \(name) has no such column", hint: hint)
         }
+    }
+
+    /// Two templates taking the same file name send that file to failed/ at run time ("more than one
+    /// template matches"); say so now, with a name both take.
+    static func overlappingPatterns(_ templates: [Template]) -> [TemplateError] {
+        var problems: [TemplateError] = []
+        for (index, first) in templates.enumerated() {
+            for second in templates[(index + 1)...] {
+                for pattern in second.patterns {
+                    guard let shared = first.patterns.lazy.compactMap({ GlobPattern.sharedName(pattern, $0) }).first else { continue }
+                    let position = second.takesPosition
+                    problems.append(TemplateError(
+                        file: second.path, line: position?.line, column: position?.column,
+                        "takes: \(pattern) overlaps \(first.name)'s takes: (\(first.patterns.joined(separator: ", "))): a file such as \"\(shared)\" matches both and would go to failed/",
+                        hint: "make the patterns distinct, e.g. with a longer fixed prefix"))
+                    break
+                }
+            }
+        }
+        return problems
     }
 }

@@ -7,14 +7,14 @@ struct TemplateDocument {
     let path: String
 
     private static let topLevelKeys = ["version", "description", "takes", "source", "target", "targets", "filter", "fields", "maps",
-                                       "lookups", "max_rejects", "after", "key", "duplicates", "package", "references", "learn"]
-    private static let sourceKeys = ["format", "delimiter", "encoding", "invalid_bytes", "record", "table", "columns"]
+                                       "lookups", "max_rejects", "after", "key", "duplicates", "package", "references", "learn", "bundle"]
+    private static let sourceKeys = ["format", "delimiter", "encoding", "invalid_bytes", "record", "table", "columns", "optional"]
     private static let targetKeys = ["system", "entity", "label", "name", "format", "compress", "csv", "xml", "definition_group", "headers"]
     private static let targetListKeys = targetKeys + ["when", "fields", "key", "duplicates", "references"]
     private static let csvKeys = ["delimiter", "encoding", "bom", "line_ending"]
     private static let xmlKeys = ["root", "record", "fields", "encoding"]
 
-    /// Every problem found, so `ferry check` can list them all; the first is thrown with the rest attached.
+    /// Every problem found, so `ferry check` can list them all at once.
     private final class Problems {
         var list: [TemplateError] = []
 
@@ -23,25 +23,38 @@ struct TemplateDocument {
             do {
                 return try body()
             } catch {
-                list.append(error)
+                list += error.all
                 return fallback
             }
         }
     }
 
-    func template() throws(TemplateError) -> Template {
-        let top = try mapping(root, what: "the template")
-        let problems = Problems()
-        problems.attempt(()) { () throws(TemplateError) in try checkKeys(top, allowed: Self.topLevelKeys, in: "the template") }
+    private let collected = Problems()
+
+    init(root: Node, path: String) {
+        self.root = root
+        self.path = path
+    }
+
+    /// The problems `compile()` found.
+    var problems: [TemplateError] { collected.list }
+
+    /// The template as far as it can be read; every problem found on the way is in `problems` (the
+    /// template is usable only when there are none). Nil when the file is not a section of keys at all.
+    func compile() -> Template? {
+        let problems = collected
+        guard let top = problems.attempt(nil, { () throws(TemplateError) in try mapping(root, what: "the template") }) else { return nil }
+        checkKeys(top, allowed: Self.topLevelKeys, in: "the template")
 
         if let version = top["version"], scalarText(version) != "1" {
             problems.list.append(error(at: version, "version \(scalarText(version) ?? "?") is not known; this Ferry reads version 1"))
         }
+        let summary = problems.attempt("") { () throws(TemplateError) in try top["description"].map { node throws(TemplateError) in try text(node, what: "description") } ?? "" }
         let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         let maps = problems.attempt([:]) { () throws(TemplateError) in try parseMaps(top["maps"]) }
         let lookups = problems.attempt([:]) { () throws(TemplateError) in try parseLookups(top["lookups"]) }
         let context = RuleContext(maps: maps, lookups: lookups)
-        let targets = problems.attempt([]) { () throws(TemplateError) in try parseTargets(top, templateName: name, context: context, problems: problems) }
+        let targets = problems.attempt([]) { () throws(TemplateError) in try parseTargets(top, templateName: name, context: context) }
 
         var filter: RowCondition?
         if let node = top["filter"] {
@@ -57,14 +70,27 @@ struct TemplateDocument {
         let package = problems.attempt(nil) { () throws(TemplateError) in try top["package"].map { node throws(TemplateError) in try text(node, what: "package") } }
         let learn = problems.attempt([]) { () throws(TemplateError) in try parseLearn(top["learn"]) }
 
-        if var first = problems.list.first {
-            first.additional = Array(problems.list.dropFirst())
-            throw first
-        }
-        var template = Template(name: name, path: path, summary: top["description"].flatMap(scalarText) ?? "", patterns: patterns,
+        var template = Template(name: name, path: path, summary: summary, patterns: patterns,
                                 source: source, filter: filter, targets: targets, rejectLimit: rejectLimit, packageName: package, after: after)
         template.learn = learn
+        template.takesPosition = top["takes"].map(origin(of:))
+        template.otherBundleMembers = problems.attempt(.ignore) { () throws(TemplateError) in try parseBundle(top["bundle"]) }
+        template.warnings = dateLayoutWarnings(targets)
         return template
+    }
+
+    /// `date "yyyy-mm-dd" ...`: minutes in a layout without hours is nearly always a month written in
+    /// lower case, which would turn every month into the minutes (01 for a date-only value).
+    private func dateLayoutWarnings(_ targets: [TargetRule]) -> [TemplateError] {
+        targets.flatMap(\.fields).flatMap { field in
+            field.steps.compactMap { step -> TemplateError? in
+                guard case .date(let from, let to, _) = step else { return nil }
+                guard let layout = [from, to].first(where: \.hasMinutesWithoutHours) else { return nil }
+                return TemplateError(file: path, line: field.position.line, column: field.position.column,
+                                     "\(field.target): the date layout \"\(layout.text)\" has mm (minutes) but no hours",
+                                     hint: "months are MM: \"\(layout.text.replacingAll("mm", with: "MM"))\"")
+            }
+        }
     }
 
     /// The maps and lookups rules may name.
@@ -74,18 +100,18 @@ struct TemplateDocument {
     }
 
     /// `targets:` (a list, each with its own fields and `when:`) or `target:` with top-level `fields:`.
-    private func parseTargets(_ top: Node.Mapping, templateName: String, context: RuleContext, problems: Problems) throws(TemplateError) -> [TargetRule] {
+    private func parseTargets(_ top: Node.Mapping, templateName: String, context: RuleContext) throws(TemplateError) -> [TargetRule] {
         if let list = top["targets"] {
             guard top["target"] == nil, top["fields"] == nil else {
                 throw error(at: list, "use either targets: (each with its own fields) or target: with fields:, not both")
             }
             guard let items = list.sequence, !items.isEmpty else { throw error(at: list, "targets: must be a list of targets, each starting with -") }
             return items.map { item in
-                problems.attempt(nil) { () throws(TemplateError) -> TargetRule? in
+                collected.attempt(nil) { () throws(TemplateError) -> TargetRule? in
                     let section = try mapping(item, what: "a target")
-                    try checkKeys(section, allowed: Self.targetListKeys, in: "a target")
-                    var rule = try parseTargetRule(section, node: item, fieldsNode: try required(section, "fields", hint: "the fields of this target"),
-                                                   templateName: templateName, context: context, problems: problems)
+                    checkKeys(section, allowed: Self.targetListKeys, in: "a target")
+                    guard var rule = try parseTargetRule(section, node: item, fieldsNode: try required(section, "fields", hint: "the fields of this target"),
+                                                         templateName: templateName, context: context) else { return nil }
                     if let when = section["when"] {
                         var parser = try RuleParser(try text(when, what: "when"), file: path, origin: origin(of: when), maps: context.maps, lookups: context.lookups)
                         rule.condition = try parser.parseCondition()
@@ -99,8 +125,8 @@ struct TemplateDocument {
         let isReference = section["system"].flatMap(scalarText)?.lowercased() == "reference"
         let fieldsNode = isReference && top["fields"] == nil
             ? Node.mapping(Node.Mapping([])) : try required(top, "fields", hint: "list the target fields, e.g. CUSTOMERACCOUNT: accountnumber | trim")
-        try checkKeys(section, allowed: Self.targetKeys, in: "target")
-        var rule = try parseTargetRule(section, node: targetNode, fieldsNode: fieldsNode, templateName: templateName, context: context, problems: problems)
+        checkKeys(section, allowed: Self.targetKeys, in: "target")
+        guard var rule = try parseTargetRule(section, node: targetNode, fieldsNode: fieldsNode, templateName: templateName, context: context) else { return [] }
         if let key = top["key"] { rule.key = try text(key, what: "key") }
         if let node = top["duplicates"] { rule.duplicates = try duplicatePolicy(node) }
         if let node = top["references"] { rule.references = try reference(node, fields: rule.fields) }
@@ -108,10 +134,12 @@ struct TemplateDocument {
         return [rule]
     }
 
-    private func parseTargetRule(_ section: Node.Mapping, node: Node, fieldsNode: Node, templateName: String, context: RuleContext,
-                                 problems: Problems) throws(TemplateError) -> TargetRule {
-        let spec = try parseTarget(section, node: node, templateName: templateName)
-        var fields = try parseFields(fieldsNode, context: context, problems: problems)
+    private func parseTargetRule(_ section: Node.Mapping, node: Node, fieldsNode: Node, templateName: String,
+                                 context: RuleContext) throws(TemplateError) -> TargetRule? {
+        // The fields are read even when the target's description is wrong, so their problems show too.
+        let spec = collected.attempt(nil) { () throws(TemplateError) -> TargetSpec? in try parseTarget(section, node: node, templateName: templateName) }
+        var fields = try parseFields(fieldsNode, context: context)
+        guard let spec else { return nil }
         if spec.system == .sales, !spec.logicalHeaders, let table = EntityCatalogue.table(spec.entity) {
             fields = fields.map { field in Self.withOptionLabels(field, table: table) }
         }
@@ -146,7 +174,7 @@ struct TemplateDocument {
     /// `references: {field: SALESQUOTATIONNUMBER, template: quotes-to-quotation-headers}`
     private func reference(_ node: Node, fields: [FieldRule]) throws(TemplateError) -> TargetRule.Reference {
         let section = try mapping(node, what: "references")
-        try checkKeys(section, allowed: ["field", "template"], in: "references")
+        checkKeys(section, allowed: ["field", "template"], in: "references")
         let fieldNode = try required(section, "field", hint: "the field that holds the other template's key")
         let field = try text(fieldNode, what: "field")
         guard fields.contains(where: { $0.target == field }) else {
@@ -171,7 +199,7 @@ struct TemplateDocument {
         for (key, value) in try mapping(node, what: "learn") {
             let reference = try text(key, what: "a reference name")
             let section = try mapping(value, what: "learn \(reference)")
-            try checkKeys(section, allowed: ["key", "from", "names", "rows"], in: "learn \(reference)")
+            checkKeys(section, allowed: ["key", "from", "names", "rows"], in: "learn \(reference)")
             let keyNode = try required(section, "key", hint: "the column whose value lookups return, e.g. key: accountnumber")
             var lists: [String: [ColumnReference]] = [:]
             for name in ["from", "names"] {
@@ -194,30 +222,36 @@ struct TemplateDocument {
         return rules
     }
 
-    /// `lookups:` tables read from CSV files beside the template.
+    /// `lookups:` tables read from CSV files beside the template. A table that cannot be read is
+    /// reported and stands in empty, so rules naming it are still checked (not as unknown lookups).
     private func parseLookups(_ node: Node?) throws(TemplateError) -> [String: LookupTable] {
         guard let node else { return [:] }
         var tables: [String: LookupTable] = [:]
         let folder = (path as NSString).deletingLastPathComponent
         for (key, value) in try mapping(node, what: "lookups") {
-            let name = try text(key, what: "a lookup name")
-            let section = try mapping(value, what: "lookup \(name)")
-            try checkKeys(section, allowed: ["file", "key", "value", "fallback", "reference"], in: "lookup \(name)")
-            let fallback = try section["fallback"].map { node throws(TemplateError) in try text(node, what: "fallback") }
-            if let node = section["reference"] {
-                guard section["file"] == nil else { throw self.error(at: node, "lookup \(name): give either file: or reference:, not both") }
-                tables[name] = LookupTable.learned(name: name, reference: try text(node, what: "reference"), fallback: fallback)
-                continue
+            let table = collected.attempt(nil) { () throws(TemplateError) -> (String, LookupTable)? in
+                let name = try text(key, what: "a lookup name")
+                let section = try mapping(value, what: "lookup \(name)")
+                checkKeys(section, allowed: ["file", "key", "value", "fallback", "reference"], in: "lookup \(name)")
+                let fallback = try section["fallback"].map { node throws(TemplateError) in try text(node, what: "fallback") }
+                if let node = section["reference"] {
+                    guard section["file"] == nil else { throw self.error(at: node, "lookup \(name): give either file: or reference:, not both") }
+                    return (name, LookupTable.learned(name: name, reference: try text(node, what: "reference"), fallback: fallback))
+                }
+                let file = try text(try required(section, "file", hint: "file: countries.csv (beside the template)"), what: "file")
+                let keyColumn = try text(try required(section, "key", hint: "the column to look up by"), what: "key")
+                let valueColumn = try text(try required(section, "value", hint: "the column to return"), what: "value")
+                let filePath = file.hasPrefix("/") ? file : (folder.isEmpty ? file : folder + "/" + file)
+                do {
+                    return (name, try LookupTable.load(name: name, path: filePath, keyColumn: keyColumn, valueColumn: valueColumn, fallback: fallback))
+                } catch {
+                    let reason = (error as? InputError)?.message ?? "\(error)"
+                    collected.list.append(self.error(at: section["file"] ?? value, "lookup \(name): cannot read \(file) (looked at \(Self.absolute(filePath))): \(reason)",
+                                                     hint: "the file is read relative to the template's folder"))
+                    return (name, LookupTable(name: name, file: filePath, entries: [:], fallback: fallback))
+                }
             }
-            let file = try text(try required(section, "file", hint: "file: countries.csv (beside the template)"), what: "file")
-            let keyColumn = try text(try required(section, "key", hint: "the column to look up by"), what: "key")
-            let valueColumn = try text(try required(section, "value", hint: "the column to return"), what: "value")
-            let filePath = file.hasPrefix("/") ? file : (folder.isEmpty ? file : folder + "/" + file)
-            do {
-                tables[name] = try LookupTable.load(name: name, path: filePath, keyColumn: keyColumn, valueColumn: valueColumn, fallback: fallback)
-            } catch {
-                throw self.error(at: section["file"] ?? value, "lookup \(name): cannot read \(file): \((error as? InputError)?.message ?? "\(error)")")
-            }
+            if let (name, lookup) = table { tables[name] = lookup }
         }
         return tables
     }
@@ -237,7 +271,7 @@ struct TemplateDocument {
         var options = SourceOptions()
         guard let node else { return options }
         let section = try mapping(node, what: "source")
-        try checkKeys(section, allowed: Self.sourceKeys, in: "source")
+        checkKeys(section, allowed: Self.sourceKeys, in: "source")
         if let format = section["format"] {
             let value = try text(format, what: "format")
             guard let parsed = SourceOptions.Format(rawValue: value.lowercased()) else {
@@ -273,6 +307,10 @@ struct TemplateDocument {
             options.recordPath = value
         } else if options.format == .xml {
             throw error(at: node, "an XML source needs `record:`, the path of the repeating element", hint: "record: /accounts/account")
+        }
+        if let node = section["optional"] {
+            let items = node.sequence.map(Array.init) ?? [node]
+            options.optionalColumns = Set(try items.map { item throws(TemplateError) in try text(item, what: "an optional column") })
         }
         return options
     }
@@ -332,7 +370,7 @@ struct TemplateDocument {
             layout.lineEnding = system == .file ? .lf : .crlf
             if let node = section["csv"] {
                 let csv = try mapping(node, what: "csv")
-                try checkKeys(csv, allowed: Self.csvKeys, in: "csv")
+                checkKeys(csv, allowed: Self.csvKeys, in: "csv")
                 if let node = csv["delimiter"] { layout.delimiter = try delimiter(node) }
                 if let node = csv["encoding"] { layout.encoding = try encoding(node) }
                 if let node = csv["bom"] { layout.byteOrderMark = try flag(node, what: "bom") }
@@ -348,7 +386,7 @@ struct TemplateDocument {
             var layout = XMLLayout(root: isPackage ? "Document" : "records", record: isPackage ? entity.uppercased() : entity)
             if let node = section["xml"] {
                 let xml = try mapping(node, what: "xml")
-                try checkKeys(xml, allowed: Self.xmlKeys, in: "xml")
+                checkKeys(xml, allowed: Self.xmlKeys, in: "xml")
                 if let node = xml["root"] { layout.root = try text(node, what: "root") }
                 if let node = xml["record"] { layout.record = try text(node, what: "record") }
                 if let node = xml["encoding"] { layout.encoding = try encoding(node) }
@@ -407,37 +445,82 @@ struct TemplateDocument {
         return maps
     }
 
-    private func parseFields(_ node: Node, context: RuleContext, problems: Problems) throws(TemplateError) -> [FieldRule] {
+    private func parseFields(_ node: Node, context: RuleContext) throws(TemplateError) -> [FieldRule] {
         var rules: [FieldRule] = []
         var seen = Set<String>()
+        let before = collected.list.count
         for (key, value) in try mapping(node, what: "fields") {
-            let rule = problems.attempt(nil) { () throws(TemplateError) -> FieldRule? in
+            let rule = collected.attempt(nil) { () throws(TemplateError) -> FieldRule? in
                 let target = try text(key, what: "a target field name")
                 guard seen.insert(target).inserted else { throw error(at: key, "field \(target) is listed twice") }
                 return try parseField(target, value, context: context)
             }
             if let rule { rules.append(rule) }
         }
-        guard !rules.isEmpty || !problems.list.isEmpty || node.mapping?.isEmpty == true && node.mark == nil else {
+        guard !rules.isEmpty || collected.list.count > before || node.mapping?.isEmpty == true && node.mark == nil else {
             throw error(at: node, "fields: lists no target fields")
         }
         return rules
     }
 
     private func parseField(_ target: String, _ value: Node, context: RuleContext) throws(TemplateError) -> FieldRule {
+        if let items = value.sequence {
+            // `NAME: [Account Name]`: YAML reads the brackets as a one-item list; it is the bracketed column.
+            guard items.count == 1, let only = items.first?.scalar, only.style == .plain, !only.string.isEmpty else {
+                throw error(at: value, "field \(target): YAML reads a value in [ ] as a list",
+                            hint: "put the rule in quotes: \(target): \"[column name] | trim\"")
+            }
+            let position = origin(of: value)
+            let column = ColumnReference(name: only.string, position: TemplatePosition(line: position.line, column: position.column + 1))
+            return FieldRule(target: target, source: .column(column), steps: [], position: position)
+        }
         guard let scalar = value.scalar else {
             throw error(at: value, "field \(target) must be one line, e.g. \(target): source_column | trim")
         }
-        // A quoted YAML value is a fixed text, unless it holds steps (` | `): rules with `: ` or ` #`
-        // must be quoted for YAML's sake.
-        if (scalar.style == .doubleQuoted || scalar.style == .singleQuoted) && !scalar.string.contains(" | ") {
+        if (scalar.style == .doubleQuoted || scalar.style == .singleQuoted) && !Self.quotedValueIsRule(scalar.string) {
             return FieldRule(target: target, source: .text(scalar.string), steps: [], position: origin(of: value))
         }
         guard !scalar.string.trimmingWhitespace().isEmpty else {
             throw error(at: value, "field \(target) has no rule", hint: "name a source column, or write a fixed text in quotes")
         }
         var parser = try RuleParser(scalar.string, file: path, origin: origin(of: value), maps: context.maps, lookups: context.lookups)
-        return try parser.parseFieldRule(target: target)
+        let rule = try parser.parseFieldRule(target: target)
+        collected.list += parser.problems
+        return rule
+    }
+
+    /// A quoted YAML value is a fixed text, except where quoting is what YAML needs: a rule with steps
+    /// (` | `, for rules holding `: ` or ` #`), a bracketed column (`"[Account Name]"`), an XML attribute
+    /// path (`"@id"`, `"address/@type"`: `@` cannot start a plain YAML value), or a text in quotes of
+    /// the rule language itself (`'"[draft]"'`, to write brackets as text).
+    static func quotedValueIsRule(_ value: String) -> Bool {
+        if value.contains(" | ") { return true }
+        if value.count >= 2, value.hasPrefix("["), value.hasSuffix("]"), !value.dropFirst().dropLast().contains("]") { return true }
+        if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { return true }
+        return isAttributePath(value)
+    }
+
+    /// `@id`, `address/@type`: an XML attribute, directly on the record or on an element below it.
+    static func isAttributePath(_ value: String) -> Bool {
+        let parts = value.split(separator: "/", omittingEmptySubsequences: false)
+        guard let last = parts.last, last.hasPrefix("@"), last.count > 1 else { return false }
+        func isName(_ part: Substring) -> Bool {
+            guard let first = part.first, first.isLetter || first == "_" else { return false }
+            return part.allSatisfy { $0.isLetter || $0.isNumber || "_-.:".contains($0) }
+        }
+        return isName(last.dropFirst()) && parts.dropLast().allSatisfy(isName)
+    }
+
+    /// `bundle: {other_members: ignore | fail}`
+    private func parseBundle(_ node: Node?) throws(TemplateError) -> Template.OtherMembers {
+        guard let node else { return .ignore }
+        let section = try mapping(node, what: "bundle")
+        checkKeys(section, allowed: ["other_members"], in: "bundle")
+        guard let value = section["other_members"] else { return .ignore }
+        guard let policy = Template.OtherMembers(rawValue: try text(value, what: "other_members").lowercased()) else {
+            throw error(at: value, "other_members must be ignore or fail")
+        }
+        return policy
     }
 
     private func parseRejectLimit(_ node: Node?) throws(TemplateError) -> RejectLimit {
@@ -453,6 +536,10 @@ struct TemplateDocument {
 
     // MARK: Node access
 
+    private static func absolute(_ path: String) -> String {
+        ((path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path) as NSString).standardizingPath
+    }
+
     private func mapping(_ node: Node, what: String) throws(TemplateError) -> Node.Mapping {
         guard let mapping = node.mapping else { throw error(at: node, "\(what) must be a section of key: value lines") }
         return mapping
@@ -465,14 +552,13 @@ struct TemplateDocument {
         return node
     }
 
-    private func checkKeys(_ mapping: Node.Mapping, allowed: [String], in section: String) throws(TemplateError) {
+    /// Records every key the section does not know.
+    private func checkKeys(_ mapping: Node.Mapping, allowed: [String], in section: String) {
         for key in mapping.keys {
             let name = key.scalar?.string ?? ""
             guard !allowed.contains(name) else { continue }
-            let closest = allowed.min { editDistance($0, name) < editDistance($1, name) }
-            let hint = closest.flatMap { editDistance($0, name) <= 3 ? "did you mean \"\($0)\"?" : nil }
-                ?? "known keys: \(allowed.joined(separator: ", "))"
-            throw error(at: key, "unknown key \"\(name)\" in \(section)", hint: hint)
+            let hint = closestMatch(to: name, in: allowed).map { "did you mean \"\($0)\"?" } ?? "known keys: \(allowed.joined(separator: ", "))"
+            collected.list.append(error(at: key, "unknown key \"\(name)\" in \(section)", hint: hint))
         }
     }
 

@@ -21,45 +21,48 @@ public struct TemplateLoader: Sendable {
     }
 
     public func load(path: String) throws(TemplateError) -> Template {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TemplateError(file: path, "cannot read the template file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw TemplateError(file: path, "the template is not UTF-8 text", hint: "save it as UTF-8")
-        }
-        return try parse(text, path: path)
+        try Self.template(from: compile(path: path), path: path)
     }
 
     public func parse(_ text: String, path: String) throws(TemplateError) -> Template {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw TemplateError(file: path, line: 1, "the template is empty")
-            }
-            root = node
-        } catch let error as TemplateError {
-            throw error
-        } catch let error as YamlError {
-            throw Self.templateError(from: error, path: path)
-        } catch {
-            throw TemplateError(file: path, "cannot read the YAML: \(error)")
+        try Self.template(from: compile(text, path: path), path: path)
+    }
+
+    /// The template, or its first problem with the others attached.
+    private static func template(from compiled: (template: Template?, problems: [TemplateError]), path: String) throws(TemplateError) -> Template {
+        if var first = compiled.problems.first {
+            first.additional = Array(compiled.problems.dropFirst())
+            throw first
         }
-        var template = try TemplateDocument(root: root, path: path).template()
-        var hasher = SHA256()
-        hasher.update(Array(text.utf8))
-        template.contentHash = hasher.finalizeHex()
+        guard let template = compiled.template else { throw TemplateError(file: path, "the template cannot be read") }
         return template
     }
 
-    private static func templateError(from error: YamlError, path: String) -> TemplateError {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return TemplateError(file: path, line: mark.line, column: mark.column, "YAML syntax: \(problem)",
-                                 hint: "check the indentation, and put values containing \": \" or \" #\" in quotes")
-        case .reader(let problem, _, _, _):
-            return TemplateError(file: path, "YAML cannot be read: \(problem)")
-        default:
-            return TemplateError(file: path, "YAML error: \(error)")
+    /// Every problem of one template at once, and the template as far as it could be read: `ferry check`
+    /// goes on to check its columns and fields even when other parts are wrong.
+    public func compile(_ text: String, path: String) -> (template: Template?, problems: [TemplateError]) {
+        let root: Node
+        do {
+            root = try TemplateYAML.compose(text, path: path)
+        } catch {
+            return (nil, error.all)
         }
+        let document = TemplateDocument(root: root, path: path)
+        var template = document.compile()
+        var hasher = SHA256()
+        hasher.update(Array(text.utf8))
+        template?.contentHash = hasher.finalizeHex()
+        return (template, document.problems)
+    }
+
+    /// `compile` for a file.
+    public func compile(path: String) -> (template: Template?, problems: [TemplateError]) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return (nil, [TemplateError(file: path, "cannot read the template file")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return (nil, [TemplateError(file: path, "the template is not UTF-8 text", hint: "save it as UTF-8")])
+        }
+        return compile(text, path: path)
     }
 }

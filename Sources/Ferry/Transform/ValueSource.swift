@@ -121,9 +121,15 @@ public indirect enum ValueSource: Sendable, Equatable {
         }
     }
 
-    /// The value for messages, or empty when it cannot be computed.
+    /// What the rejects report shows as the offending value: a column's own value; for a computed
+    /// source, the columns it read with their values (`quantity=-3`), since the computed value may be
+    /// empty or never made.
     func display(_ record: SourceRecord) -> String {
-        (try? evaluate(record)) ?? ""
+        if case .column(let reference) = self { return record.string(at: reference.index) ?? "" }
+        var seen = Set<String>()
+        let read = columns.filter { seen.insert($0.name).inserted }
+        guard !read.isEmpty else { return (try? evaluate(record)) ?? "" }
+        return read.map { "\($0.name)=\(record.string(at: $0.index) ?? "")" }.joined(separator: ", ")
     }
 }
 
@@ -136,8 +142,12 @@ public struct ColumnIndex: Sendable {
     public let names: [String]
     private let positions: [String: Int]
     /// The Dataverse table the input is an export of, and the template's own column names: a column is
-    /// found by its logical name or its display name, whichever the export's header uses.
+    /// found by its logical name or its display name, whichever the export's header uses. Its optional
+    /// columns read as empty when the input lacks them.
     private let source: SourceOptions
+
+    /// Where an optional column the input lacks is bound: past every record's end, so it reads empty.
+    static let absent = Int.max
 
     public init(_ names: [String], source: SourceOptions = SourceOptions()) {
         self.names = names
@@ -155,6 +165,7 @@ public struct ColumnIndex: Sendable {
             let matches = names.indices.filter { names[$0].lowercased() == folded }
             if matches.count == 1 { return matches[0] }
         }
+        if source.optionalColumns.contains(reference.name) { return Self.absent }
         throw Missing(reference: reference)
     }
 
@@ -164,5 +175,11 @@ public struct ColumnIndex: Sendable {
         bound.index = try position(of: reference)
         bound.optionValues = source.optionValues(for: reference.name)
         return bound
+    }
+
+    /// The references that cannot be bound, each column once, in the order given.
+    func missing(_ references: [ColumnReference]) -> [ColumnReference] {
+        var seen = Set<String>()
+        return references.filter { reference in (try? position(of: reference)) == nil && seen.insert(reference.name).inserted }
     }
 }

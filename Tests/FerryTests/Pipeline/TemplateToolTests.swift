@@ -31,7 +31,8 @@ struct TemplateToolTests {
         #expect(result.status == 1)
         #expect(result.output.contains("broken.yaml:7:43: unknown function \"requird\" (hint: did you mean \"required\"?)"), "\(result.output)")
         #expect(result.output.contains("broken.yaml:9:43: unknown map \"groups\""))
-        #expect(result.output.contains("2 problems"))
+        #expect(result.output.contains("broken.yaml:8:3: ORGANISATIONNAME is not a field of CustCustomerV3Entity"), "found in the same round")
+        #expect(result.output.contains("3 problems"))
 
         try Data(scratch.text(path).replacingOccurrences(of: " | requird", with: "").replacingOccurrences(of: " | map groups", with: "")
             .utf8).write(to: URL(fileURLWithPath: path))
@@ -56,7 +57,8 @@ struct TemplateToolTests {
         #expect(output.status == 0)
         #expect(output.output.contains("CustCustomerV3Entity: 10 rows"))
         #expect(output.output.contains("line 11, CUSTOMERACCOUNT: the account has no account number"))
-        #expect(output.output.contains("12 records read; nothing was written or moved."))
+        #expect(output.output.contains("12 records shown of 24 read: 2 filtered, 2 rejected in the whole file."))
+        #expect(output.output.contains("Nothing was written or moved."))
     }
 
     @Test("ferry run --dry-run validates everything, writes only to its scratch folder and moves nothing")

@@ -200,11 +200,18 @@ struct WatchTests {
         let started = Date()
         try runProcess(ferryExecutable(), ["run", "--root", calibration.root])
         let fileTime = Date().timeIntervalSince(started)
-        var fractions = [0.3, 0.5, 0.8, 1.1, 0.2, 1.4, 0.65, 1.8, 0.95, 2.5]
-        while !fractions.isEmpty {
+        // Every other round waits for a file to be done first (so the killed runs make progress on any
+        // machine) and then kills while the second worker's file is in hand.
+        let fractions = [0.3, 0.5, 0.8, 1.1, 0.2, 1.4, 0.65, 1.8, 0.95, 2.5]
+        for (round, fraction) in fractions.enumerated() {
             let watcher = try RunningWatcher(root: scratch.root, arguments: ["--workers", "2", "--max-interruptions", "100"])
             #expect(watcher.waitUntilWatching())
-            Thread.sleep(forTimeInterval: 0.6 + fractions.removeFirst() * fileTime)
+            if round % 2 == 1 {
+                _ = eventually(30) { watcher.output.contains("file done") || watcher.output.contains("file failed") }
+                Thread.sleep(forTimeInterval: fraction * 0.2 * fileTime)
+            } else {
+                Thread.sleep(forTimeInterval: 0.6 + fraction * fileTime)
+            }
             _ = watcher.stop(signal: SIGKILL)
         }
         let beforeLast = scratch.archived.count

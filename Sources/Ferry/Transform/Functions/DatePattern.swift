@@ -47,6 +47,11 @@ public struct DatePattern: Sendable, Equatable {
         self.parts = parts
     }
 
+    /// Minutes with no hour: `yyyy-mm-dd` almost always means months (MM).
+    var hasMinutesWithoutHours: Bool {
+        parts.contains(.minute) && !parts.contains { if case .hour = $0 { true } else { false } }
+    }
+
     private static func bad(_ text: String, _ message: String) -> TemplateError {
         TemplateError(file: "", "date pattern \"\(text)\": \(message)")
     }
@@ -89,9 +94,11 @@ public struct DatePattern: Sendable, Equatable {
                 } else if characters[index] == "+" || characters[index] == "-" {
                     let sign = characters[index] == "-" ? -1 : 1
                     index += 1
-                    guard let hours = number(2, 2) else { return nil }
+                    // Real offsets run from -12:00 to +14:00, in whole minutes.
+                    guard let hours = number(2, 2), hours <= 14 else { return nil }
                     if index < characters.count, characters[index] == ":" { index += 1 }
                     let minutes = number(2, 2) ?? 0
+                    guard minutes < 60 else { return nil }
                     moment.offset = sign * (hours * 3600 + minutes * 60)
                 } else {
                     return nil
