@@ -196,6 +196,8 @@ public final class CSVReader: RecordDecoder {
                     index += 1
                 }
                 if index > position {
+                    // Checked before the bytes are kept: a line without a delimiter never reaches endField.
+                    if record.storage.count + (index - position) > limits.maxRecordBytes { throw tooLarge(record.line) }
                     record.storage.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<index]))
                     started = true
                     sawNonASCII = sawNonASCII || high >= 0x80
@@ -238,11 +240,11 @@ public final class CSVReader: RecordDecoder {
                     index += 1
                 }
                 if index > position {
+                    if record.storage.count + (index - position) > limits.maxRecordBytes { throw tooLarge(quoteOpenedAt.line) }
                     record.storage.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<index]))
                     sawNonASCII = sawNonASCII || high >= 0x80
                 }
                 position = index
-                if record.storage.count > limits.maxRecordBytes { throw tooLarge(quoteOpenedAt.line) }
                 guard index < filled else { continue }
                 position += 1
                 state = .afterQuote
@@ -286,7 +288,7 @@ public final class CSVReader: RecordDecoder {
     private func tooLarge(_ startLine: Int) -> InputError {
         InputError(.limit, InputLocation(file: fileName, line: startLine, record: recordCount + 1),
                    "the record starting here is larger than \(limits.maxRecordBytes >> 20) MiB",
-                   hint: "a quote that never closes makes the rest of the file one field; check the quotes near this line")
+                   hint: "a quote that never closes makes the rest of the file one field, and a file with no line breaks (or the wrong delimiter) is one record; check the quotes and line ends near this line")
     }
 
     private func finish(_ record: inout SourceRecord, sawNonASCII: Bool) throws {

@@ -6,13 +6,15 @@ struct DecoderStack {
     /// The source columns the template reads (XML records are cut to these).
     let columns: [String]
     let limits: DecompressionLimits
+    /// Where decoders leave what the operator should hear about an input that is processed anyway.
+    var notices = Notices()
 
     func open(_ file: ByteSource) throws -> RecordDecoder {
         var source = try PeekableByteSource(file)
         var kind = ContentKind.detect(source.peeked)
         if kind == .gzip {
             // Inflate runs one step ahead on the second core.
-            source = try PeekableByteSource(ReadAheadSource(GzipByteSource(source, fileName: fileName, limits: limits)))
+            source = try PeekableByteSource(ReadAheadSource(GzipByteSource(source, fileName: fileName, limits: limits, notices: notices)))
             kind = ContentKind.detect(source.peeked)
             if kind == .gzip || kind == .zip {
                 throw InputError(.malformed, InputLocation(file: fileName),

@@ -1,10 +1,12 @@
 /// Decompresses a gzip (or zlib) stream as it is read, member after member for concatenated files.
 ///
 /// Every fault names the byte offset in the compressed file: truncation, a bad CRC or size, trailing garbage.
+/// Zero bytes after the last member (tape or block padding) are accepted with a notice, as gzip(1) does.
 public final class GzipByteSource: ByteSource {
     private let compressed: ByteSource
     private let fileName: String
     private let limits: DecompressionLimits
+    private let notices: Notices?
     private let inflater: Inflater
     private let input: UnsafeMutableRawBufferPointer
     private var inputStart = 0
@@ -17,10 +19,11 @@ public final class GzipByteSource: ByteSource {
     public var bytesConsumed: Int64 { compressed.bytesConsumed }
 
     public init(_ compressed: ByteSource, fileName: String, limits: DecompressionLimits = DecompressionLimits(),
-                bufferSize: Int = 1 << 17) throws {
+                notices: Notices? = nil, bufferSize: Int = 1 << 17) throws {
         self.compressed = compressed
         self.fileName = fileName
         self.limits = limits
+        self.notices = notices
         self.inflater = try Inflater(.gzipOrZlib)
         self.input = .allocate(byteCount: bufferSize, alignment: 16)
     }
@@ -46,11 +49,17 @@ public final class GzipByteSource: ByteSource {
             do {
                 result = try inflater.inflate(UnsafeRawBufferPointer(rebasing: input[inputStart..<inputEnd]), into: buffer)
             } catch let error as ZlibError {
-                throw InputError(.malformed, InputLocation(file: fileName, byteOffset: compressedOffset),
+                // zlib stops right after what it could not accept; a member's checksum and size are its last 8 bytes.
+                let stoppedAt = compressedOffset + Int64(inputEnd - inputStart - inflater.pendingInput)
+                if error.message.contains("incorrect data check") || error.message.contains("incorrect length check") {
+                    let isCRC = error.message.contains("data")
+                    throw InputError(.malformed, InputLocation(file: fileName, byteOffset: stoppedAt - 4),
+                                     "the gzip \(isCRC ? "checksum (CRC-32)" : "length field") at the end of the compressed data does not match the data",
+                                     hint: "the file was damaged in transfer; send it again")
+                }
+                throw InputError(.malformed, InputLocation(file: fileName, byteOffset: stoppedAt),
                                  "the gzip data is corrupt: \(error.message)",
-                                 hint: error.message.contains("check") || error.message.contains("length")
-                                    ? "the checksum does not match the data: the file was damaged in transfer; send it again"
-                                    : "the file is not valid gzip; send it again or send it uncompressed")
+                                 hint: "the file is not valid gzip; send it again or send it uncompressed")
             }
             inputStart += result.consumed
             produced += Int64(result.produced)
@@ -89,6 +98,7 @@ public final class GzipByteSource: ByteSource {
         }
         let available = inputEnd - inputStart
         let first = input.load(fromByteOffset: inputStart, as: UInt8.self)
+        if first == 0 { return try skipZeroPadding() }
         let second: UInt8? = available >= 2 ? input.load(fromByteOffset: inputStart + 1, as: UInt8.self) : nil
         guard first == 0x1F, second == 0x8B else {
             throw InputError(.malformed, InputLocation(file: fileName, byteOffset: compressedOffset),
@@ -99,5 +109,24 @@ public final class GzipByteSource: ByteSource {
         }
         try inflater.reset()
         memberEnded = false
+    }
+
+    /// Reads to the end: zeros only (padding, accepted with a notice), or it is garbage after the data.
+    private func skipZeroPadding() throws {
+        let start = compressedOffset
+        while true {
+            let bytes = UnsafeRawBufferPointer(rebasing: input[inputStart..<inputEnd])
+            if let nonZero = bytes.firstIndex(where: { $0 != 0 }) {
+                inputStart += nonZero
+                throw InputError(.malformed, InputLocation(file: fileName, byteOffset: compressedOffset),
+                                 "there are bytes after the end of the gzip data (after \(compressedOffset - start) zero bytes) that are not another gzip member",
+                                 hint: "the file was damaged or appended to; send the original file again")
+            }
+            inputStart = inputEnd
+            if inputExhausted { break }
+            try fillInput()
+        }
+        finished = true
+        notices?.add("\(fileName): \(compressedOffset - start) zero bytes after the end of the gzip data (tape or block padding) were ignored")
     }
 }

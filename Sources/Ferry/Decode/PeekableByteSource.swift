@@ -4,7 +4,8 @@ final class PeekableByteSource: ByteSource {
     private var head: [UInt8] = []
     private var headOffset = 0
 
-    var bytesConsumed: Int64 { source.bytesConsumed }
+    /// Bytes handed out so far (peeked bytes count once they are read).
+    var bytesConsumed: Int64 { source.bytesConsumed - Int64(head.count - headOffset) }
 
     /// Reads up to `count` bytes ahead (fewer when the stream is shorter).
     init(_ source: ByteSource, peeking count: Int = 1024) throws {

@@ -48,6 +48,10 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
     /// Child element and attribute names the records have, for hints.
     private var namesInRecords = Set<String>()
     private var text: [UInt8] = []
+    /// Bytes kept for the record being read, checked against `maxRecordBytes` as they arrive.
+    private var recordBytes = 0
+    private let maxRecordBytes: Int
+    private var recordTooLarge = false
     private var recordLine = 0
     private var recordCount = 0
     /// Records completed by the last chunk; slots are reused, so a record costs no allocation.
@@ -61,8 +65,9 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
     /// `columns` are the names the template uses. At the end of the document, a column no record had
     /// fails the file unless it is among `optionalColumns`.
     public init(source: ByteSource, fileName: String, recordPath: String, columns: [String], optionalColumns: Set<String> = [],
-                chunkSize: Int = 1 << 16) throws {
+                chunkSize: Int = 1 << 16, maxRecordBytes: Int = CSVReader.Limits().maxRecordBytes) throws {
         self.source = source
+        self.maxRecordBytes = maxRecordBytes
         self.fileName = fileName
         self.columns = columns
         self.optionalColumns = optionalColumns
@@ -148,9 +153,9 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
                                  "the document ends before its root element <\(root)> is closed: the file is truncated or cut short",
                                  hint: "the upload or export was probably incomplete; send the complete file again")
             }
-            throw InputError(.malformed, InputLocation(file: fileName, line: failure.line, record: recordCount + 1),
+            throw InputError(recordTooLarge ? .limit : .malformed, InputLocation(file: fileName, line: failure.line, record: recordCount + 1),
                              "column \(failure.column): \(failure.message)",
-                             hint: "the file must be well-formed XML; check it near this line")
+                             hint: failure.hint ?? "the file must be well-formed XML; check it near this line")
         }
         if count == 0 {
             finished = true
@@ -192,11 +197,14 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
             captureDepth = depth
             text.removeAll(keepingCapacity: true)
             if !attributeColumns.isEmpty { collect(attributes, prefix: relativePath(from: start) + "/") }
+            if recordBytes > maxRecordBytes { return tooLarge() }
         } else if isRecordPath() {
             recordDepth = path.count - 1
             recordLine = parser.line
+            recordBytes = 0
             for index in values.indices { values[index].removeAll(keepingCapacity: true); present[index] = false }
             if !attributeColumns.isEmpty { collect(attributes, prefix: "") }
+            if recordBytes > maxRecordBytes { return tooLarge() }
         }
         return .proceed
     }
@@ -222,7 +230,18 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
 
     func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard captureColumn >= 0 else { return }
+        recordBytes += bytes.count
+        guard recordBytes <= maxRecordBytes else {
+            if case .stop(let reason, let hint) = tooLarge() { parser.stop(reason, hint: hint) }
+            return
+        }
         text.append(contentsOf: bytes)
+    }
+
+    private func tooLarge() -> XMLPushParser.Verdict {
+        recordTooLarge = true
+        return .stop("the record starting at line \(recordLine) is larger than \(maxRecordBytes >> 20) MiB",
+                     hint: "a value this large is not a business record; check the export (an element that never closes makes the rest of the file one value)")
     }
 
     /// The id of an element name, found by its address when libxml2 reuses it.
@@ -278,6 +297,7 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
         attributes.forEach { name, value in
             let path = prefix + "@" + String(cString: name)
             if let index = attributeColumns[path] {
+                recordBytes += value.count
                 values[index] = Self.unescapeAmpersands(value)
                 present[index] = true
                 seenInAnyRecord[index] = true

@@ -99,6 +99,7 @@ public struct FilePipeline: Sendable {
                     observer.progress(input.displayName, bytesRead: decoder.bytesConsumed, size: input.size, rows: report.rowsRead)
                 }
             }
+            for notice in stack.notices.drain() { observer.notice(notice) }
             let considered = report.rowsRead - report.rowsFiltered
             if template.rejectLimit.isExceeded(rejected: report.rowsRejected, total: considered) {
                 throw tooManyRejects(input, template, report, stoppedAt: nil)

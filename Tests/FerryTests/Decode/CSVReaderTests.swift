@@ -102,6 +102,50 @@ struct CSVReaderTests {
         #expect(error?.kind == .limit)
     }
 
+    /// A header, then one line of `size` bytes: `x` with a comma every `fieldSize` bytes, after an opening
+    /// quote when `quoted`; generated as it is read.
+    final class LongLineSource: ByteSource {
+        private let head: [UInt8]
+        private let size: Int
+        private let fieldSize: Int
+        private(set) var bytesConsumed: Int64 = 0
+
+        init(size: Int, fieldSize: Int, quoted: Bool) {
+            head = Array("a\n\(quoted ? "\"" : "")".utf8)
+            self.size = size
+            self.fieldSize = fieldSize
+        }
+
+        func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+            var count = 0
+            while count < buffer.count && Int(bytesConsumed) < head.count + size {
+                let offset = Int(bytesConsumed)
+                let inLine = offset - head.count
+                buffer[count] = offset < head.count ? head[offset] : (inLine % fieldSize == fieldSize - 1 ? UInt8(ascii: ",") : UInt8(ascii: "x"))
+                count += 1
+                bytesConsumed += 1
+            }
+            return count
+        }
+    }
+
+    @Test("a long line is refused while it is scanned: the record never holds much more than the limit", arguments: [
+        (Int.max, false),   // one field, no delimiter at all
+        (3 << 20, false),   // delimiters, but further apart than the limit
+        (Int.max, true),    // an unclosed quote
+    ])
+    func longLineBounded(fieldSize: Int, quoted: Bool) throws {
+        var limits = CSVReader.Limits()
+        limits.maxRecordBytes = 1 << 20
+        let reader = try CSVReader(source: LongLineSource(size: 40 << 20, fieldSize: fieldSize, quoted: quoted), fileName: "t.csv",
+                                   delimiter: UInt8(ascii: ","), limits: limits)
+        var record = SourceRecord()
+        let error = #expect(throws: InputError.self) { _ = try reader.next(into: &record) }
+        #expect(error?.kind == .limit)
+        #expect(error?.location.line == 2)
+        #expect(record.storage.capacity <= 2 << 20, "the record grew to \(record.storage.capacity) bytes")
+    }
+
     @Test("csv-spectrum conformance", arguments: [
         "comma_in_quotes", "empty", "empty_crlf", "escaped_quotes", "json", "newlines", "newlines_crlf",
         "quotes_and_newlines", "simple", "simple_crlf", "utf8",

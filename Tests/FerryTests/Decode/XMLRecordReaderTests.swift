@@ -81,6 +81,7 @@ struct XMLRecordReaderTests {
         let xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY e SYSTEM \"file:///etc/hostname\">]>\n<r><a><c>&e;</c></a></r>"
         let error = #expect(throws: InputError.self) { _ = try Self.read(xml, record: "a", columns: ["c"]) }
         #expect(error?.message.contains("declares entities") == true)
+        #expect(error?.hint?.contains("without a DOCTYPE") == true, "a refusal is not a well-formedness fault: \(error?.hint ?? "")")
     }
 
     @Test("an external DTD is not loaded; the data stays the document's own")
@@ -107,5 +108,25 @@ struct XMLRecordReaderTests {
     func wrongPath() throws {
         let error = #expect(throws: InputError.self) { _ = try Self.read("<r><a/></r>", record: "/r/b", columns: ["c"]) }
         #expect(error?.message.contains("no element matches the record path /r/b") == true)
+    }
+
+    @Test("an element name over libxml2's limit is said in words, not as an error number")
+    func nameTooLong() throws {
+        let xml = "<r><" + String(repeating: "n", count: 60_000) + "/></r>"
+        let error = #expect(throws: InputError.self) { _ = try Self.read(xml, record: "a", columns: ["c"], chunk: 4096) }
+        #expect(error?.message.contains("longer than 50,000 characters") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("libxml2 error") == false)
+    }
+
+    @Test("a record's text is refused while it arrives, once past the record limit", arguments: ["text", "attribute"])
+    func recordLimit(place: String) throws {
+        let value = String(repeating: "x", count: 300_000)
+        let xml = place == "text" ? "<r><a><c>\(value)</c></a></r>" : "<r><a c=\"\(value)\"/></r>"
+        let reader = try XMLRecordReader(source: MemorySource(xml, chunk: 4096), fileName: "a.xml", recordPath: "a",
+                                         columns: [place == "text" ? "c" : "@c"], chunkSize: 4096, maxRecordBytes: 100_000)
+        var record = SourceRecord()
+        let error = #expect(throws: InputError.self) { while try reader.next(into: &record) {} }
+        #expect(error?.kind == .limit)
+        #expect(error?.message.contains("the record starting at line 1 is larger than") == true, "\(String(describing: error))")
     }
 }

@@ -28,7 +28,7 @@ struct XMLAttributes {
 /// no network, no DTD loading, no entity substitution, entity declarations refused, external
 /// entities refused, a depth limit, and errors captured (never printed) with line and column.
 final class XMLPushParser {
-    enum Verdict { case proceed, stop(String) }
+    enum Verdict { case proceed, stop(String, hint: String) }
 
     /// Why parsing stopped, with the position libxml2 reported.
     struct Failure: Error {
@@ -37,6 +37,8 @@ final class XMLPushParser {
         var column: Int
         /// libxml2's error code; nil when Ferry stopped the parser itself.
         var code: Int? = nil
+        /// What to do, when Ferry stopped the parser for a reason of its own (the XML itself may be well-formed).
+        var hint: String? = nil
 
         /// libxml2 reports a document that ends with elements still open as one of these.
         var isUnexpectedEnd: Bool { [5, 77, 85].contains(code ?? 0) }
@@ -70,7 +72,8 @@ final class XMLPushParser {
         }
         sax.cdataBlock = sax.characters
         sax.entityDecl = { context, _, _, _, _, _ in
-            XMLPushParser.from(context)?.stop("the document declares entities (<!ENTITY ...>), which Ferry refuses in data files: they are how entity-expansion (billion laughs) and external-file attacks work")
+            XMLPushParser.from(context)?.stop("the document declares entities (<!ENTITY ...>), which Ferry refuses in data files: they are how entity-expansion (billion laughs) and external-file attacks work",
+                                              hint: "export the file without a DOCTYPE (or with one that declares no entities); data exports never need them")
         }
         sax.serror = { context, error in
             guard let parser = XMLPushParser.from(context), let error else { return }
@@ -115,16 +118,17 @@ final class XMLPushParser {
     private func didStartElement(_ localName: UnsafePointer<UInt8>, _ attributes: XMLAttributes) {
         depth += 1
         if depth > Self.maxDepth {
-            stop("elements are nested more than \(Self.maxDepth) levels deep")
+            stop("elements are nested more than \(Self.maxDepth) levels deep",
+                 hint: "data exports are a few levels deep; this file is damaged or hostile, send the export itself")
             return
         }
-        if case .stop(let reason) = handler.startElement(localName, attributes: attributes) { stop(reason) }
+        if case .stop(let reason, let hint) = handler.startElement(localName, attributes: attributes) { stop(reason, hint: hint) }
     }
 
     /// Ends parsing with Ferry's own reason.
-    func stop(_ reason: String) {
+    func stop(_ reason: String, hint: String) {
         guard failure == nil, let context else { return }
-        failure = Failure(message: reason, line: line, column: Int(xmlSAX2GetColumnNumber(UnsafeMutableRawPointer(context))))
+        failure = Failure(message: reason, line: line, column: Int(xmlSAX2GetColumnNumber(UnsafeMutableRawPointer(context))), hint: hint)
         xmlStopParser(context)
     }
 
@@ -137,6 +141,7 @@ final class XMLPushParser {
     /// Ferry's words for libxml2's error codes; libxml2's own messages quote the input, so they are not passed on.
     static func describe(code: Int) -> String {
         switch code {
+        case 3: "the document does not start with an element (no < where the root element should begin)"
         case 4: "the document is empty"
         case 5, 86: "there is content after the end of the root element"
         case 9: "a character that XML does not allow"
@@ -148,12 +153,20 @@ final class XMLPushParser {
         case 38: "a < inside an attribute value; write it as &lt;"
         case 39, 40, 41: "an attribute value is not in quotes"
         case 42: "an attribute appears twice in the same tag"
+        case 33, 34, 43, 44: "a quoted value is not opened or not closed"
         case 45: "a comment is not closed"
+        case 56, 57: "the XML declaration (<?xml ... ?>) is not complete"
+        case 61: "the DOCTYPE declaration is not closed"
+        case 63: "a CDATA section is not closed"
+        case 65: "a space is missing between two names or attributes"
+        case 68: "a name is missing where an element or attribute name must be (\"< \" or \"</>\")"
+        case 75: "an attribute has no = and value"
         case 73, 74: "a tag is not closed with >"
         case 76: "an end tag does not match its start tag"
         case 77, 85: "the document ends before all its elements are closed: the file is truncated or cut short"
         case 89: "an entity refers to itself"
         case 104: "an entity reference would exceed the amplification limit (a billion-laughs attack)"
+        case 110: "an element or attribute name is longer than 50,000 characters, libxml2's limit"
         default: "the XML is not well-formed (libxml2 error \(code))"
         }
     }
@@ -162,7 +175,8 @@ final class XMLPushParser {
     private static let installEntityLoaderOnce: Void = {
         xmlSetExternalEntityLoader { _, _, context in
             if let context, let parser = XMLPushParser.from(context.pointee.userData) {
-                parser.stop("the document refers to an external entity or DTD, which Ferry never loads")
+                parser.stop("the document refers to an external entity or DTD, which Ferry never loads",
+                            hint: "export the file without a DOCTYPE or external references; data exports never need them")
             }
             return nil
         }
