@@ -21,6 +21,7 @@ enum ContentKind: Equatable {
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
         else if head.starts(with: [0xFF, 0xFE]) { index = 2; step = 2 }
         else if head.starts(with: [0xFE, 0xFF]) { index = 3; step = 2 }
+        else if head.starts(with: [0x00, 0x3C]) { return true }  // UTF-16 BE without a byte order mark
         while index < head.count {
             let byte = head[index]
             if byte == UInt8(ascii: "<") { return true }

@@ -42,6 +42,13 @@ struct DecoderStack {
                 throw InputError(.malformed, InputLocation(file: fileName, line: 1), "the template reads XML, but the file does not start with an XML tag",
                                  hint: "check that the right file was sent, or set `format: auto` in the template")
             }
+            if options.encoding != .utf16LittleEndian && options.encoding != .utf16BigEndian,
+               source.peeked.withUnsafeBytes({ TextEncoding.byteOrderMark(in: $0) }) == nil,
+               let utf16 = TextEncoding.unmarkedUTF16(in: source.peeked) {
+                throw InputError(.encoding, InputLocation(file: fileName, line: 1),
+                                 "the file looks like \(utf16.rawValue.uppercased()) without a byte order mark (every second byte of its first line is 0), but the template reads \(options.encoding.rawValue)",
+                                 hint: "set `encoding: \(utf16.rawValue)` in the template's source section, or export the file as UTF-8 (or as Unicode with a byte order mark)")
+            }
             let text: ByteSource = needsTranscoding(source.peeked)
                 ? TranscodingByteSource(source, declared: options.encoding, fileName: fileName, replaceInvalid: options.replaceInvalidBytes)
                 : source

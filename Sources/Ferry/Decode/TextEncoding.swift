@@ -32,6 +32,19 @@ public enum TextEncoding: String, Sendable, CaseIterable {
         return nil
     }
 
+    /// UTF-16 recognised without a byte order mark: text whose every second byte is 0 (ASCII in
+    /// UTF-16). nil for text that does not look like that.
+    static func unmarkedUTF16(in head: [UInt8]) -> TextEncoding? {
+        let sample = head.prefix(256)
+        guard sample.count >= 8 else { return nil }
+        let evenZeros = stride(from: 0, to: sample.count, by: 2).filter { sample[$0] == 0 }.count
+        let oddZeros = stride(from: 1, to: sample.count, by: 2).filter { sample[$0] == 0 }.count
+        let pairs = sample.count / 2
+        if oddZeros * 10 >= pairs * 9 && evenZeros == 0 { return .utf16LittleEndian }
+        if evenZeros * 10 >= pairs * 9 && oddZeros == 0 { return .utf16BigEndian }
+        return nil
+    }
+
     /// The upper-half table of a single-byte code page.
     var codePage: [UInt16]? {
         switch self {

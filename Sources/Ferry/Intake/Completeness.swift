@@ -47,22 +47,40 @@ public enum Completeness: Sendable, Equatable {
 
     /// The document element named at the start must close at the end (`</accounts>` or `<accounts/>`).
     private static func xmlRootCloses(path: String, size: Int64, head: [UInt8]) -> Completeness {
-        guard let root = rootName(in: head) else { return .unknown }
+        let utf16 = utf16Encoding(of: head)
+        guard let root = rootName(in: text(of: head, utf16: utf16)) else { return .unknown }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .unknown }
         defer { close(fd) }
-        let tailSize = Int(min(size, 4096))
+        let tailSize = Int(min(size, 4096)) & ~1  // whole UTF-16 code units
         var tail = [UInt8](repeating: 0, count: tailSize)
         let read = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, tailSize, off_t(size - Int64(tailSize))) }
         guard read == tailSize else { return .unknown }
-        let text = String(decoding: tail, as: UTF8.self).trimmingWhitespace()
+        let text = text(of: tail, utf16: utf16).trimmingWhitespace()
         if text.hasSuffix("</\(root)>") || (text.hasSuffix("/>") && !text.dropLast(2).contains(">")) { return .complete }
         return .incomplete("the XML root element <\(root)> is not closed yet")
     }
 
-    /// The first element's name after the XML declaration, comments and DOCTYPE (UTF-8 only).
-    static func rootName(in head: [UInt8]) -> String? {
-        var text = Substring(String(decoding: head, as: UTF8.self))
+    /// UTF-16 by its byte order mark, or by the `<` of the declaration or root in its first code unit.
+    private static func utf16Encoding(of head: [UInt8]) -> TextEncoding? {
+        if let (encoding, _) = head.withUnsafeBytes({ TextEncoding.byteOrderMark(in: $0) }), encoding != .utf8 { return encoding }
+        if head.starts(with: [0x3C, 0x00]) { return .utf16LittleEndian }
+        if head.starts(with: [0x00, 0x3C]) { return .utf16BigEndian }
+        return nil
+    }
+
+    private static func text(of bytes: [UInt8], utf16: TextEncoding?) -> String {
+        guard let utf16 else { return String(decoding: bytes, as: UTF8.self) }
+        let units = stride(from: 0, to: bytes.count - 1, by: 2).map { index in
+            utf16 == .utf16LittleEndian ? UInt16(bytes[index]) | UInt16(bytes[index + 1]) << 8
+                                        : UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])
+        }
+        return String(decoding: units, as: UTF16.self)
+    }
+
+    /// The first element's name after the XML declaration, comments and DOCTYPE.
+    static func rootName(in head: String) -> String? {
+        var text = Substring(head.drop { $0 == "\u{FEFF}" })
         while let open = text.firstIndex(of: "<") {
             let rest = text[text.index(after: open)...]
             if rest.hasPrefix("?") || rest.hasPrefix("!") {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One decoded input record: field bytes (UTF-8) packed into one reusable buffer.
 ///
 /// Decoders fill it in place, so reading a file allocates per buffer growth, not per row.
@@ -40,6 +46,15 @@ public struct SourceRecord: Sendable {
     func withBytes<Result>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         let range = index < fieldEnds.count ? range(of: index) : 0..<0
         return try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// The index of the first field holding a NUL byte, if any.
+    func firstFieldWithNUL() -> Int? {
+        let offset: Int? = storage.withUnsafeBytes { bytes in
+            guard let base = bytes.baseAddress, let found = memchr(base, 0, bytes.count) else { return nil }
+            return UnsafeRawPointer(found) - base
+        }
+        return offset.flatMap { offset in fieldEnds.firstIndex { $0 > offset } }
     }
 
     mutating func reset(line: Int, number: Int) {

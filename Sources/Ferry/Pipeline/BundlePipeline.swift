@@ -128,7 +128,7 @@ struct BundlePipeline {
         let tar = TarReader(source: source, safety: safety)
         var members: [BundleMember] = []
         while let header = try tar.nextFile() {
-            guard members.count < BundleSafety.maxMembers else { throw safety.refusal("the bundle has more than \(BundleSafety.maxMembers) members") }
+            guard members.count < BundleSafety.maxMembers else { throw safety.tooManyMembers(nil) }
             let name = try safety.fileName(for: header.name)
             try checkUnique(name, in: members, safety: safety)
             let path = folder + "/" + name

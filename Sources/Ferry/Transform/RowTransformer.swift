@@ -87,6 +87,12 @@ public struct RowTransformer: Sendable {
                     }
                 }
             }
+            if problems.isEmpty, let field = rows[index].firstFieldWithNUL() {
+                let name = target.fields[field].target
+                let value = (rows[index].string(at: field) ?? "").replacingNUL()
+                problems.append(RowProblem(location: location(record, field: name), value: value,
+                                           reason: "\(name) contains a NUL byte (shown as \\0), which F&O and most importers cut values at or refuse; fix the export"))
+            }
         }
         if !problems.isEmpty { return .rejected(problems) }
         return any ? .rows : .filtered
@@ -122,5 +128,11 @@ public struct RowTransformer: Sendable {
 
     func location(_ record: SourceRecord, field: String?) -> InputLocation {
         InputLocation(file: fileName, line: record.line, record: record.number, field: field)
+    }
+}
+
+private extension String {
+    func replacingNUL() -> String {
+        String(unicodeScalars.flatMap { $0 == "\0" ? ["\\", "0"] : [Character($0)] })
     }
 }

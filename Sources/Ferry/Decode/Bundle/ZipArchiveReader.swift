@@ -124,7 +124,7 @@ final class ZipArchiveReader {
             throw malformed("the zip uses ZIP64 (over 4 GiB or 65,535 entries), which Ferry does not read yet")
         }
         guard count <= BundleSafety.maxMembers else {
-            throw InputError(.limit, InputLocation(file: displayName), "refused: the zip has \(count) entries, more than \(BundleSafety.maxMembers)")
+            throw BundleSafety(bundleName: displayName).tooManyMembers(count)
         }
         guard start + size <= fileSize else { throw malformed("the zip's central directory points past the end of the file: it is truncated") }
         let directory = try bytes(at: start, count: Int(size))
