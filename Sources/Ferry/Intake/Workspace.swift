@@ -16,19 +16,63 @@ public struct Workspace: Sendable {
     public var reports: String { root + "/reports" }
     /// Claimed inputs being worked on; a crash leaves them here, and the next start returns them.
     public var work: String { root + "/.ferry/work" }
-    /// Outputs being written; never visible in outbox/ until complete.
-    public var staging: String { root + "/.ferry/staging" }
+    /// Outputs being written; never visible in outbox/ until complete. Each input unit writes into a
+    /// folder of its own below it (`staging(forEntry:)`).
+    public private(set) var staging: String
 
     public init(root: String) {
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         self.root = (absolute as NSString).standardizingPath
+        staging = self.root + "/.ferry/staging"
     }
 
-    /// Creates missing folders.
+    /// This workspace with outputs staged in `.ferry/staging/<entry>/`: whatever one input unit writes
+    /// there (packages, deflated parts, rejects, key spills) can be removed at once when it fails.
+    func staging(forEntry id: Int64) -> Workspace {
+        var unit = self
+        unit.staging = root + "/.ferry/staging/\(id)"
+        return unit
+    }
+
+    /// Creates missing folders, and checks that they are on one file system.
     public func prepare() throws {
         for folder in [inbox, outbox, archive, failed, reports, work, staging] {
             try Self.makeFolder(folder)
         }
+        try checkOneFileSystem()
+    }
+
+    /// Ferry moves inputs and packages between these folders by rename, which cannot cross file systems
+    /// (EXDEV): a folder mounted from elsewhere would leave inputs in `.ferry/work/` for good.
+    public func checkOneFileSystem() throws(SplitFileSystems) {
+        func device(_ path: String) -> UInt64? {
+            var info = stat()
+            return stat(path, &info) == 0 ? UInt64(info.st_dev) : nil
+        }
+        guard let home = device(work) else { return }
+        let named = [("inbox/", inbox), ("outbox/", outbox), ("archive/", archive), ("failed/", failed), ("reports/", reports),
+                     (".ferry/staging/", staging)]
+        let apart = named.filter { device($0.1).map { $0 != home } ?? false }
+        guard apart.isEmpty else {
+            throw SplitFileSystems(folders: apart.map { "\($0.0) (\(Self.realPath($0.1)))" }, reference: Self.realPath(work))
+        }
+    }
+
+    /// Workspace folders on different file systems.
+    public struct SplitFileSystems: Error, CustomStringConvertible {
+        public var folders: [String]
+        public var reference: String
+        public var description: String {
+            "\(folders.joined(separator: ", ")) \(folders.count == 1 ? "is" : "are") on another file system than .ferry/work/ (\(reference)): "
+                + "Ferry moves inputs and packages between the workspace's folders by rename, which cannot cross file systems. "
+                + "Put every workspace folder on one file system (a plain folder there, or a bind mount of one), or mount the whole workspace elsewhere."
+        }
+    }
+
+    private static func realPath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// For commands that only read (status, history, explain): a missing workspace is a typo in

@@ -47,10 +47,11 @@ public struct Recovery: Sendable {
             _ = try FileMover.moveNoReplace(path, into: workspace.inbox, name: name)
             outcome.returned.append(name)
         }
+        // What units were writing when the process died (a unit's folder keeps what its waiting plan needs).
         for name in (try? FileManager.default.contentsOfDirectory(atPath: workspace.staging)) ?? [] {
             let path = workspace.staging + "/" + name
             guard !pending.contains(path) else { continue }
-            try? FileManager.default.removeItem(atPath: path)
+            removeFiles(below: path, keeping: pending)
             outcome.removedPartials += 1
         }
         return outcome

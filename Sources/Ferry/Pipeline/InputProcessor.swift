@@ -95,16 +95,36 @@ public struct InputProcessor: Sendable {
         }
         CrashPoint.reach("claimed")
 
+        // Whatever the unit stages goes into a folder of its own, removed however the unit ends, unless a
+        // recorded plan still needs what is in it.
+        let staging = workspace.staging(forEntry: id).staging
+        do {
+            try Workspace.makeFolder(staging)
+            try processEntry(id, unit, template: template, digests: digests, observer: observer, outputSuffix: outputSuffix,
+                             report: &report, at: time)
+        } catch {
+            removeFiles(below: staging, keeping: (try? ledger.pendingSources()) ?? [])
+            throw error
+        }
+        removeFiles(below: staging, keeping: report.outcome == .deliveryWaiting ? try ledger.pendingSources() : [])
+        return report
+    }
+
+    private func processEntry(_ id: Int64, _ unit: [ClaimedFile], template: Template?, digests: [BackgroundDigest], observer: RunObserver,
+                              outputSuffix: String, report: inout FileReport, at time: UTCDateTime) throws {
+        let inbox = Inbox(workspace: workspace)
+        let claimed = unit[0]
+        let unitName = report.name, unitSize = unit.reduce(0) { $0 + $1.size }
         if try ledger.interruptions(name: unitName, size: unitSize) >= maxInterruptions {
             let error = InputError(.limit, InputLocation(file: claimed.name),
                                    "quarantined: processing this file was interrupted \(maxInterruptions) times (the process crashed or was killed each time)",
                                    hint: "check the file and Ferry's log; put it back into the inbox to try once more")
             try fail(id, unit, template: template, error: error, rejectsPath: nil, digest: try? Self.digest(of: digests), report: &report, at: time)
-            return report
+            return
         }
 
         do {
-            let prepared = try UnitPreparation(workspace: workspace, router: router, limits: limits, learnedKeys: learnedKeys)
+            let prepared = try UnitPreparation(workspace: workspace.staging(forEntry: id), router: router, limits: limits, learnedKeys: learnedKeys)
                 .prepare(unit, template: template, at: time, observer: observer, outputSuffix: outputSuffix, report: &report)
             let contentDigest = try Self.digest(of: digests)
             let learned = prepared.learned
@@ -128,7 +148,6 @@ public struct InputProcessor: Sendable {
             for file in unit { report.inputNowAt = try? inbox.release(file) }
             try ledger.finish(id, state: .returned, report: report, at: time)
         }
-        return report
     }
 
     /// One content digest for the unit: the file's, or the digest of the files' digests.
@@ -200,7 +219,7 @@ public struct InputProcessor: Sendable {
         report.error = error.description
         let notes = try unit.map { claimed in
             try FailureNote.stage(FailureNote.text(file: claimed.name, template: template, error: error.description, at: time),
-                                  stagingFolder: workspace.staging)
+                                  stagingFolder: workspace.staging(forEntry: id).staging)
         }
         let outcome = try MoveExecutor.deliveryLock.withLock { _ in
             let moves = FailurePlan.moves(inputs: unit.map { ($0.name, $0.path) }, notes: notes, rejectsPath: rejectsPath, failedFolder: workspace.failed)

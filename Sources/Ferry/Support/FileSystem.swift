@@ -3,8 +3,23 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 
 /// Removes a file, ignoring a file that is already gone.
 func unlinkQuietly(_ path: String) {
     _ = unlink(path)
+}
+
+/// Removes `folder` and everything below it except the paths in `keeping` (and the folders holding them).
+func removeFiles(below folder: String, keeping: Set<String>) {
+    var info = stat()
+    guard lstat(folder, &info) == 0 else { return }
+    if (info.st_mode & S_IFMT) == S_IFDIR {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            removeFiles(below: folder + "/" + name, keeping: keeping)
+        }
+        rmdir(folder)
+    } else if !keeping.contains(folder) {
+        unlink(folder)
+    }
 }
