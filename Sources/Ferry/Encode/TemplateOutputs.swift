@@ -22,7 +22,7 @@ final class TemplateOutputs {
             case .sales, .file:
                 let headers = target.spec.system == .sales ? Self.salesHeaders(fields[index], spec: target.spec) : fields[index]
                 let writer = try DataFileWriter(format: target.spec.format, fields: headers, stagingFolder: stagingFolder)
-                writers.append(.file(writer, name: "\(target.spec.outputName)-\(stem)-\(time.compact).\(writer.fileExtension)"))
+                writers.append(.file(writer, name: OutputName.compose(target.spec.outputName, stem, time.compact) + "." + writer.fileExtension))
             }
         }
     }

@@ -85,7 +85,7 @@ struct BundlePipeline {
                                            stem: inside == nil ? memberStem : "\(stem)-\(memberStem)", size: member.size)
             // Templates that share a package name put their entities into one package, in dependency order.
             if let package = template.packageName {
-                input.packageStem = stem.isEmpty ? "\(package)-\(time.compact)" : "\(package)-\(stem)-\(time.compact)"
+                input.packageStem = OutputName.compose(package, stem, time.compact)
                 input.levelBase = order.rank(template)
             }
             input.knownKeys = outputs.deliveredKeys

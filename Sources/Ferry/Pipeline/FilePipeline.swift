@@ -51,7 +51,7 @@ public struct FilePipeline: Sendable {
             try stack.open(try FileByteSource(path: input.path, displayName: input.displayName))
         })
         let firstPackage = template.targets.first { $0.spec.system == .financeAndOperations }?.spec.outputName ?? template.name
-        let outputName = "\(firstPackage)-\(input.stem)-\(time.compact)"
+        let outputName = OutputName.compose(firstPackage, input.stem, time.compact)
         let prepared = PreparedOutputs(workspace: workspace, created: time)
         var rejects: RejectsReport?
         var record = SourceRecord()

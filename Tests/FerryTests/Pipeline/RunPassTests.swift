@@ -45,6 +45,17 @@ struct RunPassTests {
         #expect(scratch.files(in: scratch.workspace.reports).isEmpty)
     }
 
+    @Test("output names have no spaces: an input named with spaces gives a slug in every output name")
+    func outputNamesWithoutSpaces() throws {
+        let scratch = try TemporaryWorkspace()
+        try scratch.drop("accounts Q4 (final).csv", "accountnumber,name,customertypecode,statecode\nACC-1,A,3,0\n,B,3,0\n")
+        let summary = try run(scratch)
+        #expect(summary.succeeded)
+        #expect(scratch.files(in: scratch.workspace.outbox) == ["customers-accounts-Q4-final-20261125T120000Z.zip"])
+        #expect(scratch.files(in: scratch.workspace.reports) == ["customers-accounts-Q4-final-20261125T120000Z.rejects.csv"])
+        #expect(scratch.archived == ["accounts Q4 (final).csv"], "the input keeps its own name")
+    }
+
     @Test("bad rows go to a rejects report while good rows are delivered")
     func partlyRejected() throws {
         let scratch = try TemporaryWorkspace()
