@@ -9,22 +9,33 @@ import Ferry
 final class Console: RunObserver {
     private let interactive = isatty(STDERR_FILENO) == 1
     private var progressShown = false
-    private var fileStarted = 0.0
+    /// On a terminal the progress line is redrawn ten times a second; otherwise a long file prints a
+    /// progress line every `progressEvery` seconds.
+    private let pacer: ProgressPacer
+
+    init(progressEvery: Double = 10) {
+        pacer = interactive ? ProgressPacer(interval: 0.1, firstAfter: 0) : ProgressPacer(interval: progressEvery)
+    }
 
     func fileStarted(_ name: String, size: Int64, template: String?) {
-        fileStarted = Self.seconds()
+        pacer.started(name)
     }
 
     func progress(_ name: String, bytesRead: Int64, size: Int64, rows: Int) {
-        guard interactive else { return }
-        let elapsed = max(Self.seconds() - fileStarted, 0.001)
-        let percent = size > 0 ? min(100, Int(bytesRead * 100 / size)) : 0
-        let line = "\(name)  \(percent)%  \(Self.megabytes(bytesRead)) of \(Self.megabytes(size))  \(Int(Double(rows) / elapsed)) rows/s"
-        writeError("\r\u{1B}[K" + line)
-        progressShown = true
+        guard let report = pacer.due(name, bytesRead: bytesRead, size: size, rows: rows) else { return }
+        if interactive {
+            let line = "\(name)  \(report.percent)%  \(Self.megabytes(bytesRead)) of \(Self.megabytes(size))  \(report.rowsPerSecond) rows/s"
+            writeError("\r\u{1B}[K" + line)
+            progressShown = true
+        } else {
+            print("progress   \(name): \(report.percent)%, \(Self.megabytes(bytesRead)) of \(Self.megabytes(size)), \(rows) rows, "
+                  + "\(report.rowsPerSecond) rows/s, \(Int(report.seconds)) s")
+            fflush(nil)
+        }
     }
 
     func fileFinished(_ report: FileReport) {
+        pacer.finished(report.name)
         clearProgress()
         let counts = "read \(report.rowsRead), written \(report.rowsWritten), filtered \(report.rowsFiltered), rejected \(report.rowsRejected)"
         let time = Self.format(report.seconds) + " s"
@@ -80,12 +91,6 @@ final class Console: RunObserver {
     private func writeError(_ text: String) {
         var bytes = Array(text.utf8)
         _ = bytes.withUnsafeMutableBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
-    }
-
-    private static func seconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     private static func megabytes(_ bytes: Int64) -> String { format(Double(bytes) / 1_000_000) + " MB" }

@@ -62,16 +62,32 @@ struct StatusCommand: ParsableCommand {
         let ledgerExists = FileManager.default.fileExists(atPath: workspace.root + "/.ferry/ledger.sqlite3")
         let ledger = ledgerExists ? try Ledger(workspace: workspace) : nil
         let waiting = try Inbox(workspace: workspace).files()
-        let inProgress = try ledger?.unfinished() ?? []
+        let unfinished = try ledger?.unfinished().map(\.entry) ?? []
+        // Claimed entries are in progress only while a Ferry process works here; otherwise it stopped on them.
+        let holder = WorkspaceLock.holder(of: workspace)
+        let claimed = unfinished.filter { $0.state == .claimed }.map(\.name)
+        let waitingDelivery = unfinished.filter { $0.state != .claimed }.map(\.name)
         let failed = ((try? FileManager.default.contentsOfDirectory(atPath: workspace.failed)) ?? []).filter { !$0.hasSuffix(".error.txt") && !$0.hasSuffix(".rejects.csv") && !$0.hasPrefix(".") }
         let outbox = ((try? FileManager.default.contentsOfDirectory(atPath: workspace.outbox)) ?? []).filter { !$0.hasPrefix(".") }
-        print("Waiting in the inbox:   \(waiting.count)\(waiting.isEmpty ? "" : "  (" + waiting.prefix(5).map(\.name).joined(separator: ", ") + (waiting.count > 5 ? ", ..." : "") + ")")")
-        print("In progress:            \(inProgress.count)\(inProgress.isEmpty ? "" : "  (" + inProgress.map(\.entry.name).joined(separator: ", ") + ")")")
-        print("In failed/:             \(failed.count)\(failed.isEmpty ? "" : "  (" + failed.prefix(5).joined(separator: ", ") + (failed.count > 5 ? ", ..." : "") + ")")")
+        print("Ferry:                  \(holder.map { "running here (\($0))" } ?? "not running in this workspace")")
+        print("Waiting in the inbox:   \(Self.count(waiting.map(\.name)))")
+        print("In progress:            \(Self.count(holder == nil ? [] : claimed))")
+        if holder == nil && !claimed.isEmpty {
+            print("Interrupted:            \(Self.count(claimed)): Ferry stopped while working on them; the next start puts them back into the inbox")
+        }
+        if !waitingDelivery.isEmpty {
+            print("Deliveries waiting:     \(Self.count(waitingDelivery)): complete, not yet moved into place; the next run (or the watcher's retry) completes them")
+        }
+        print("In failed/:             \(Self.count(failed))")
         print("Packages in outbox/:    \(outbox.count)")
         if let last = try ledger?.history(limit: 1).first {
             print("Last input:             \(last.name), \(last.state.rawValue), \(last.finishedAt ?? last.claimedAt)")
         }
+    }
+
+    /// `3  (a.csv, b.csv, c.csv)`, naming at most five.
+    private static func count(_ names: [String]) -> String {
+        names.isEmpty ? "0" : "\(names.count)  (" + names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", ..." : "") + ")"
     }
 }
 

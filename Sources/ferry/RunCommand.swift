@@ -18,11 +18,18 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Deliver files even when the same content was delivered before (normally archived as duplicates).")
     var force = false
 
+    @Option(name: .customLong("progress-every"), help: "Seconds between progress lines of a long file when the output is not a terminal.")
+    var progressEvery: Double = 10
+
     @Flag(name: .customLong("dry-run"), help: "Do everything but deliver: outputs and reports go to a scratch folder it names; inputs are not touched.")
     var dryRun = false
 
+    func validate() throws {
+        guard progressEvery > 0 else { throw ValidationError("--progress-every must be above 0") }
+    }
+
     func run() throws {
-        let console = Console()
+        let console = Console(progressEvery: progressEvery)
         let templates: (all: [Template], forced: Template?)
         let config: WorkspaceConfig
         do {

@@ -27,6 +27,13 @@ struct WatchCommand: AsyncParsableCommand {
     @Flag(help: "Log each file as it starts, too.")
     var verbose = false
 
+    @Option(name: .customLong("progress-every"), help: "Seconds between progress lines of a long file in the log.")
+    var progressEvery: Double = 10
+
+    func validate() throws {
+        guard progressEvery > 0 else { throw ValidationError("--progress-every must be above 0") }
+    }
+
     func run() async throws {
         let level: Logger.Level = verbose ? .debug : .info
         LoggingSystem.bootstrap { _ in var handler = LogfmtHandler(); handler.logLevel = level; return handler }
@@ -57,7 +64,8 @@ struct WatchCommand: AsyncParsableCommand {
             logger.critical("cannot start: \(error)")
             throw ExitCode(2)
         }
-        let watch = WatchOptions(settings: settings.applied(to: config.watch))
+        var watch = WatchOptions(settings: settings.applied(to: config.watch))
+        watch.progressInterval = progressEvery
         let watcher = Watcher(workspace: options.workspace, templates: templates.all, forcedTemplate: templates.forced,
                               limits: config.limits, options: watch, logger: logger)
         let task = Task { try await watcher.run() }

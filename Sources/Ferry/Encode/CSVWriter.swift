@@ -28,6 +28,20 @@ final class CSVWriter: RecordEncoder {
 
     func finish() throws {}
 
+    func unencodable(_ record: SourceRecord) -> UnencodableValue? {
+        guard layout.encoding.codePage != nil else { return nil }
+        return record.storage.withUnsafeBufferPointer { storage in
+            var start = 0
+            for (index, end) in record.fieldEnds.enumerated() {
+                defer { start = end }
+                if let character = encoder.firstUnencodable(UnsafeBufferPointer(rebasing: storage[start..<end])) {
+                    return UnencodableValue(field: index, character: character, encoding: layout.encoding)
+                }
+            }
+            return nil
+        }
+    }
+
     private func writeLine(_ record: SourceRecord) throws {
         let delimiter = layout.delimiter
         // UTF-8 output is built in place; other encodings go field by field through the encoder.

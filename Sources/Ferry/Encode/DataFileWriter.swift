@@ -19,6 +19,10 @@ final class DataFileWriter {
         try encoder.write(record: record)
     }
 
+    func unencodable(_ record: SourceRecord) -> UnencodableValue? {
+        encoder.unencodable(record)
+    }
+
     func finish() throws -> StagedFile {
         try encoder.finish()
         try gzip?.finish()

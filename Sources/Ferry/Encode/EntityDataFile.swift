@@ -30,6 +30,10 @@ final class EntityDataFile {
         try encoder.write(record: record)
     }
 
+    func unencodable(_ record: SourceRecord) -> UnencodableValue? {
+        encoder.unencodable(record)
+    }
+
     /// Completes the deflate stream; the part owns the staged file from here.
     func finish() throws -> PackagePart {
         try encoder.finish()

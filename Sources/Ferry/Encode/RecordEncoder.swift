@@ -6,9 +6,14 @@ protocol RecordEncoder: AnyObject {
     func write(record: SourceRecord) throws
     func finish() throws
     var rowsWritten: Int { get }
+    /// The value `write` would refuse, found without writing (so a record's targets are all checked first).
+    func unencodable(_ record: SourceRecord) -> UnencodableValue?
 }
 
 extension RecordEncoder {
+    /// Encodings that hold every character (UTF-8, UTF-16, XML with character references) refuse nothing.
+    func unencodable(_ record: SourceRecord) -> UnencodableValue? { nil }
+
     /// Writes one row of texts (reports, tests).
     func write(row: [String]) throws {
         try write(record: SourceRecord(fields: row))

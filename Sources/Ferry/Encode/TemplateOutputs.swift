@@ -43,6 +43,20 @@ final class TemplateOutputs {
         }
     }
 
+    /// The first target (of those that apply) that cannot hold a value of its row, found before any
+    /// row is written: a record goes to all its targets or to none.
+    func unencodable(_ rows: [SourceRecord], applies: [Bool]) -> (target: Int, value: UnencodableValue)? {
+        for target in applies.indices where applies[target] {
+            let problem: UnencodableValue? = switch writers[target] {
+            case .entity(let writer): writer.unencodable(rows[target])
+            case .file(let writer, _): writer.unencodable(rows[target])
+            case .none: nil
+            }
+            if let problem { return (target, problem) }
+        }
+        return nil
+    }
+
     var rowsWritten: Int {
         writers.reduce(0) { total, writer in
             switch writer {

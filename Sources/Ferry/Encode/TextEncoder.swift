@@ -24,6 +24,15 @@ struct TextEncoder {
         }
     }
 
+    /// The first character of `utf8` (valid UTF-8) the output encoding has no representation for.
+    func firstUnencodable(_ utf8: UnsafeBufferPointer<UInt8>) -> Character? {
+        guard let singleByte, utf8.contains(where: { $0 >= 0x80 }) else { return nil }
+        for scalar in String(decoding: utf8, as: UTF8.self).unicodeScalars where scalar.value >= 0x80 && singleByte[scalar.value] == nil {
+            return Character(scalar)
+        }
+        return nil
+    }
+
     /// Appends `utf8` (valid UTF-8) in the output encoding; returns the first character that has
     /// no representation, leaving `output` as it was.
     func append(_ utf8: [UInt8], to output: inout [UInt8]) -> Character? {

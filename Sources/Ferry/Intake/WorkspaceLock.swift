@@ -22,11 +22,9 @@ public final class WorkspaceLock: Sendable {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw DeliveryError(operation: "open", path: path, code: errno) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            var holder = [UInt8](repeating: 0, count: 64)
-            let count = holder.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 63, 0) }
+            let holder = Self.note(in: fd)
             close(fd)
-            let text = String(decoding: holder.prefix(max(0, count)), as: UTF8.self).trimmingWhitespace()
-            throw Busy(holder: text.isEmpty ? "unknown" : text)
+            throw Busy(holder: holder)
         }
         let note = Array("pid \(getpid())\n".utf8)
         _ = ftruncate(fd, 0)
@@ -35,4 +33,24 @@ public final class WorkspaceLock: Sendable {
     }
 
     deinit { close(descriptor) }
+
+    /// The Ferry process working in the workspace (`pid 1234`), or nil when there is none.
+    public static func holder(of workspace: Workspace) -> String? {
+        let fd = open(workspace.root + "/.ferry/lock", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        if flock(fd, LOCK_SH | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return nil
+        }
+        return note(in: fd)
+    }
+
+    /// What the holder wrote into the lock file.
+    private static func note(in fd: Int32) -> String {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 63, 0) }
+        let text = String(decoding: bytes.prefix(max(0, count)), as: UTF8.self).trimmingWhitespace()
+        return text.isEmpty ? "unknown" : text
+    }
 }

@@ -99,6 +99,7 @@ public struct Recovery: Sendable {
         var report = FileReport(name: entry.name, template: entry.template, outcome: outcome)
         (report.rowsRead, report.rowsWritten, report.rowsFiltered, report.rowsRejected) =
             (entry.rowsRead, entry.rowsWritten, entry.rowsFiltered, entry.rowsRejected)
+        report.seconds = entry.seconds ?? 0
         return report
     }
 }

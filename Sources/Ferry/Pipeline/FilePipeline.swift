@@ -3,8 +3,8 @@
 public struct FilePipeline: Sendable {
     public let workspace: Workspace
     public let limits: DecompressionLimits
-    /// Rows between progress reports.
-    static let progressInterval = 16_384
+    /// Rows between progress calls (observers pace them by time).
+    static let progressInterval = 1_024
     /// Bytes of keys (`key:`) held in memory before they move to a scratch table in staging.
     var keyMemoryBudget = KeyIndex.defaultMemoryBudget
 
@@ -69,6 +69,9 @@ public struct FilePipeline: Sendable {
                 if outcome == .rows, try !referencesResolve(rows: rows, applies: applies, template: template, known: input.knownKeys) {
                     // Lines follow their header: one filtered out or rejected takes its lines with it.
                     outcome = .filtered
+                }
+                if outcome == .rows, let (target, unencodable) = outputs.unencodable(rows, applies: applies) {
+                    outcome = .rejected([transformer.problem(unencodable, target: target, in: record)])
                 }
                 if outcome == .rows {
                     for target in applies.indices where applies[target] {

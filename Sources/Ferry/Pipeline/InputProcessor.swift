@@ -71,12 +71,12 @@ public struct InputProcessor: Sendable {
     /// Processes files already in the work area (also `ferry replay`): one, or related ones as a unit.
     func process(_ unit: [ClaimedFile], observer: RunObserver, outputSuffix: String = "") throws -> FileReport {
         let started = Date()
-        var report = try processClaimed(unit, observer: observer, outputSuffix: outputSuffix)
+        var report = try processClaimed(unit, observer: observer, outputSuffix: outputSuffix, started: started)
         report.seconds = Date().timeIntervalSince(started)
         return report
     }
 
-    private func processClaimed(_ unit: [ClaimedFile], observer: RunObserver, outputSuffix: String) throws -> FileReport {
+    private func processClaimed(_ unit: [ClaimedFile], observer: RunObserver, outputSuffix: String, started: Date) throws -> FileReport {
         let time = clock()
         let inbox = Inbox(workspace: workspace)
         let claimed = unit[0]
@@ -101,7 +101,7 @@ public struct InputProcessor: Sendable {
         do {
             try Workspace.makeFolder(staging)
             try processEntry(id, unit, template: template, digests: digests, observer: observer, outputSuffix: outputSuffix,
-                             report: &report, at: time)
+                             report: &report, at: time, started: started)
         } catch {
             removeFiles(below: staging, keeping: (try? ledger.pendingSources()) ?? [])
             throw error
@@ -111,7 +111,7 @@ public struct InputProcessor: Sendable {
     }
 
     private func processEntry(_ id: Int64, _ unit: [ClaimedFile], template: Template?, digests: [BackgroundDigest], observer: RunObserver,
-                              outputSuffix: String, report: inout FileReport, at time: UTCDateTime) throws {
+                              outputSuffix: String, report: inout FileReport, at time: UTCDateTime, started: Date) throws {
         let inbox = Inbox(workspace: workspace)
         let claimed = unit[0]
         let unitName = report.name, unitSize = unit.reduce(0) { $0 + $1.size }
@@ -119,7 +119,7 @@ public struct InputProcessor: Sendable {
             let error = InputError(.limit, InputLocation(file: claimed.name),
                                    "quarantined: processing this file was interrupted \(maxInterruptions) times (the process crashed or was killed each time)",
                                    hint: "check the file and Ferry's log; put it back into the inbox to try once more")
-            try fail(id, unit, template: template, error: error, rejectsPath: nil, digest: try? Self.digest(of: digests), report: &report, at: time)
+            try fail(id, unit, template: template, error: error, rejectsPath: nil, digest: try? Self.digest(of: digests), report: &report, at: time, started: started)
             return
         }
 
@@ -129,16 +129,16 @@ public struct InputProcessor: Sendable {
             let contentDigest = try Self.digest(of: digests)
             let learned = prepared.learned
             let planned = try prepared.detach()
-            try finish(id, unit, outputs: planned, digest: contentDigest, checkDuplicates: !force, report: &report, at: time)
+            try finish(id, unit, outputs: planned, digest: contentDigest, checkDuplicates: !force, report: &report, at: time, started: started)
             if report.outcome == .delivered || report.outcome == .deliveryWaiting {
                 // The delivery is planned (recovery completes it): what its rows taught is known from now on.
                 try learnedKeys?.record(learned, input: id, at: time)
             }
         } catch let failure as PreparedFailure {
             try fail(id, unit, template: template, error: failure.error, rejectsPath: failure.rejectsPath,
-                     digest: try? Self.digest(of: digests), report: &report, at: time)
+                     digest: try? Self.digest(of: digests), report: &report, at: time, started: started)
         } catch let error as InputError {
-            try fail(id, unit, template: template, error: error, rejectsPath: nil, digest: try? Self.digest(of: digests), report: &report, at: time)
+            try fail(id, unit, template: template, error: error, rejectsPath: nil, digest: try? Self.digest(of: digests), report: &report, at: time, started: started)
         } catch let error as SQLiteError {
             throw error
         } catch {
@@ -146,7 +146,7 @@ public struct InputProcessor: Sendable {
             report.outcome = .retryLater
             report.error = "\(error)"
             for file in unit { report.inputNowAt = try? inbox.release(file) }
-            try ledger.finish(id, state: .returned, report: report, at: time)
+            try close(id, state: .returned, report: &report, started: started)
         }
     }
 
@@ -163,10 +163,11 @@ public struct InputProcessor: Sendable {
     /// entry is archived as a duplicate instead: checked under the lock that plans deliveries, so of two identical
     /// files in hand at once only one is delivered.
     private func finish(_ id: Int64, _ unit: [ClaimedFile], outputs planned: [PreparedOutputs.Planned], digest: String,
-                        checkDuplicates: Bool, report: inout FileReport, at time: UTCDateTime) throws {
+                        checkDuplicates: Bool, report: inout FileReport, at time: UTCDateTime, started: Date) throws {
         let folder = workspace.archive + "/" + time.day8601
         try Workspace.makeFolder(folder)
         var previous: Ledger.Entry?
+        report.seconds = Date().timeIntervalSince(started)
         let snapshot = report
         let moves = try MoveExecutor.deliveryLock.withLock { _ -> [Ledger.Move] in
             if checkDuplicates { previous = try ledger.delivered(digest: digest, except: id) }
@@ -208,13 +209,13 @@ public struct InputProcessor: Sendable {
         report.outputs = outcome.done.filter { $0.kind == .package }.map(\.destination)
         report.rejectsReport = outcome.done.first { $0.kind == .report }?.destination
         report.inputNowAt = outcome.done.last { $0.kind == .input }?.destination
-        try ledger.finish(id, state: previous == nil ? .done : .duplicate, report: report, at: time)
+        try close(id, state: previous == nil ? .done : .duplicate, report: &report, started: started)
         CrashPoint.reach("finished")
     }
 
     /// Sends the inputs to failed/, each with the reason (the first with the rejects) beside it, through the same plan.
     private func fail(_ id: Int64, _ unit: [ClaimedFile], template: Template?, error: InputError, rejectsPath: String?,
-                      digest: String? = nil, report: inout FileReport, at time: UTCDateTime) throws {
+                      digest: String? = nil, report: inout FileReport, at time: UTCDateTime, started: Date) throws {
         report.outcome = .failed
         report.error = error.description
         let notes = try unit.map { claimed in
@@ -229,6 +230,12 @@ public struct InputProcessor: Sendable {
         let moves = outcome.done
         report.rejectsReport = moves.first { $0.kind == .report }?.destination
         report.inputNowAt = moves.last?.destination
-        try ledger.finish(id, state: .failed, report: report, at: time)
+        try close(id, state: .failed, report: &report, started: started)
+    }
+
+    /// Records how the entry ended: when it ended and how long it took.
+    private func close(_ id: Int64, state: Ledger.State, report: inout FileReport, started: Date) throws {
+        report.seconds = Date().timeIntervalSince(started)
+        try ledger.finish(id, state: state, report: report, at: clock())
     }
 }

@@ -132,18 +132,29 @@ struct Scheduler {
 /// Logs one line per file outcome (and notices) through swift-log.
 final class LogObserver: RunObserver, Sendable {
     let logger: Logger
+    private let pacer: ProgressPacer
 
-    init(logger: Logger) {
+    /// A long file logs how far it is every `progressEvery` seconds.
+    init(logger: Logger, progressEvery: Double = 10) {
         self.logger = logger
+        pacer = ProgressPacer(interval: progressEvery)
     }
 
     func fileStarted(_ name: String, size: Int64, template: String?) {
+        pacer.started(name)
         logger.debug("processing", metadata: ["file": "\(name)", "bytes": "\(size)", "template": "\(template ?? "-")"])
     }
 
-    func progress(_ name: String, bytesRead: Int64, size: Int64, rows: Int) {}
+    func progress(_ name: String, bytesRead: Int64, size: Int64, rows: Int) {
+        guard let report = pacer.due(name, bytesRead: bytesRead, size: size, rows: rows) else { return }
+        logger.info("progress", metadata: [
+            "file": "\(name)", "percent": "\(report.percent)", "bytes_read": "\(report.bytesRead)", "bytes": "\(report.size)",
+            "rows": "\(report.rows)", "rows_per_second": "\(report.rowsPerSecond)", "seconds": "\(Int(report.seconds))",
+        ])
+    }
 
     func fileFinished(_ report: FileReport) {
+        pacer.finished(report.name)
         var metadata: Logger.Metadata = [
             "file": "\(report.name)", "outcome": "\(report.outcome.rawValue)", "template": "\(report.template ?? "-")",
             "rows_read": "\(report.rowsRead)", "rows_written": "\(report.rowsWritten)",

@@ -19,6 +19,8 @@ public struct WatchOptions: Sendable {
     public var maxBackoff: Double = 300
     /// Content whose processing was interrupted by this many crashes is quarantined in failed/.
     public var maxInterruptions = 3
+    /// A long file logs how far it is every this many seconds.
+    public var progressInterval: Double = 10
 
     public init() {}
 
@@ -102,7 +104,7 @@ public struct Watcher: Sendable {
                                        limits: limits, maxInterruptions: options.maxInterruptions)
         let workers = DispatchQueue(label: "ferry.workers", attributes: .concurrent)
         let working = DispatchGroup()
-        let observer = LogObserver(logger: logger)
+        let observer = LogObserver(logger: logger, progressEvery: options.progressInterval)
         var scheduler = Scheduler(policy: options.readiness, ledger: ledger, logger: logger)
 
         for await event in events {
