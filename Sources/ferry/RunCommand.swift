@@ -48,7 +48,7 @@ struct RunCommand: ParsableCommand {
             return
         }
         let pass = RunPass(workspace: options.workspace, templates: templates.all, forcedTemplate: templates.forced,
-                           limits: config.limits, force: force)
+                           limits: config.limits, force: force, intake: config.intake)
         let summary: RunSummary
         do {
             summary = try pass.run(observer: console)

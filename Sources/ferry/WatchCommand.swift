@@ -67,7 +67,7 @@ struct WatchCommand: AsyncParsableCommand {
         var watch = WatchOptions(settings: settings.applied(to: config.watch))
         watch.progressInterval = progressEvery
         let watcher = Watcher(workspace: options.workspace, templates: templates.all, forcedTemplate: templates.forced,
-                              limits: config.limits, options: watch, logger: logger)
+                              limits: config.limits, options: watch, intake: config.intake, logger: logger)
         let task = Task { try await watcher.run() }
         stop.onRequest { task.cancel() }
         do {

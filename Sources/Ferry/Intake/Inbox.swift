@@ -20,6 +20,19 @@ public struct Inbox: Sendable {
         return [".part", ".filepart", ".tmp", ".crdownload", ".partial", ".uploading"].contains { lower.hasSuffix($0) }
     }
 
+    /// Files operating systems and editors leave in folders by themselves: thumbnail caches, folder
+    /// settings, backup copies. (Their dot-file kin, `.DS_Store` and `._name`, are dot files.)
+    public static func isLitter(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return ["thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini", "icon\r"].contains(lower)
+            || name.hasSuffix("~") || lower.hasSuffix(".swp")
+    }
+
+    /// Names Ferry never takes: in-progress uploads and operating-system litter.
+    public static func isIgnored(_ name: String) -> Bool {
+        isInProgressName(name) || isLitter(name)
+    }
+
     /// Regular files in the inbox, sorted by name; symlinks, folders and in-progress names are left alone.
     public func files() throws -> [InboxFile] {
         let names: [String]
@@ -29,7 +42,7 @@ public struct Inbox: Sendable {
             throw DeliveryError(operation: "list", path: workspace.inbox, code: ENOENT)
         }
         var files: [InboxFile] = []
-        for name in names.sorted() where !Self.isInProgressName(name) {
+        for name in names.sorted() where !Self.isIgnored(name) {
             let path = workspace.inbox + "/" + name
             var info = stat()
             guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }

@@ -36,6 +36,7 @@ public struct InboxExplanation: Sendable {
                     + (last.inputNowAt.map { ", now at \($0)" } ?? "") + (last.error.map { ". \($0)" } ?? "")]
         }
         if (info.st_mode & S_IFMT) != S_IFREG { return ["\(name) is not a regular file (a folder or a link): Ferry never takes it."] }
+        if Inbox.isLitter(name) { return ["\(name) is ignored: operating systems and editors leave such files in folders by themselves (Thumbs.db, desktop.ini, backups ending in ~, .swp). Ferry never takes it."] }
         if Inbox.isInProgressName(name) { return ["\(name) is ignored: its name is one uploaders use while writing (.part, .filepart, .tmp, ~$, dot files). It is taken once it is renamed."] }
         if policy.requireDoneMarker && ReadinessPolicy.isMarker(name) { return ["\(name) is a done marker: it releases the file it names, it is not an input."] }
 

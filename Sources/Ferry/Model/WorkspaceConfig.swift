@@ -12,6 +12,8 @@ import Yams
 /// watch:
 ///   settle: 5                       # seconds; every key of watch: is optional
 ///   done_marker: true
+/// intake:
+///   hard_links: accept              # default: refuse
 /// ```
 public struct WorkspaceConfig: Sendable, Equatable {
     public static let fileName = "ferry.yaml"
@@ -20,6 +22,7 @@ public struct WorkspaceConfig: Sendable, Equatable {
     public var templates: String?
     public var limits = DecompressionLimits()
     public var watch = WatchSettings()
+    public var intake = IntakeSettings()
 
     /// Reads `<root>/ferry.yaml` when it exists.
     public static func load(root: String) throws(TemplateError) -> WorkspaceConfig {
@@ -52,9 +55,11 @@ public struct WorkspaceConfig: Sendable, Equatable {
                 try readLimits(value, into: &config.limits, path: path)
             case "watch":
                 try readWatch(value, into: &config.watch, path: path)
+            case "intake":
+                try readIntake(value, into: &config.intake, path: path)
             default:
                 throw TemplateError(file: path, line: key.mark?.line, column: key.mark?.column,
-                                    "unknown key \"\(name)\"", hint: "known keys: version, templates, limits, watch")
+                                    "unknown key \"\(name)\"", hint: "known keys: version, templates, limits, watch, intake")
             }
         }
         return config
@@ -123,6 +128,25 @@ public struct WorkspaceConfig: Sendable, Equatable {
                 let hint = closestMatch(to: name, in: WatchSettings.keys).map { "did you mean \"\($0)\"?" }
                 throw TemplateError(file: path, line: key.mark?.line, column: key.mark?.column, "unknown key \"\(name)\" in watch",
                                     hint: hint ?? WatchSettings.keys.joined(separator: ", "))
+            }
+        }
+    }
+
+    private static func readIntake(_ node: Node, into intake: inout IntakeSettings, path: String) throws(TemplateError) {
+        guard let mapping = node.mapping else {
+            throw TemplateError(file: path, line: node.mark?.line, column: node.mark?.column, "intake must be a section")
+        }
+        for (key, value) in mapping {
+            let name = key.scalar?.string ?? ""
+            guard name == "hard_links" else {
+                throw TemplateError(file: path, line: key.mark?.line, column: key.mark?.column, "unknown key \"\(name)\" in intake",
+                                    hint: IntakeSettings.keys.joined(separator: ", "))
+            }
+            switch (value.scalar?.string ?? "").trimmingWhitespace().lowercased() {
+            case "refuse": intake.acceptHardLinks = false
+            case "accept": intake.acceptHardLinks = true
+            default:
+                throw TemplateError(file: path, line: value.mark?.line, column: value.mark?.column, "intake: hard_links must be refuse or accept")
             }
         }
     }

@@ -18,14 +18,17 @@ public struct InputProcessor: Sendable {
     public let force: Bool
     /// Inputs interrupted by this many crashes go to failed/ instead of being tried again.
     public let maxInterruptions: Int
+    /// Which inputs are accepted at all (hard links).
+    public let intake: IntakeSettings
     let clock: @Sendable () -> UTCDateTime
     /// Keys learned from delivered inputs (a table of the ledger's database), for `reference:` lookups.
     let learnedKeys: LearnedKeys?
 
     public init(workspace: Workspace, ledger: Ledger, templates: [Template], forcedTemplate: Template? = nil,
                 limits: DecompressionLimits = DecompressionLimits(), force: Bool = false, maxInterruptions: Int = 3,
-                clock: @escaping @Sendable () -> UTCDateTime = UTCDateTime.now) {
+                intake: IntakeSettings = IntakeSettings(), clock: @escaping @Sendable () -> UTCDateTime = UTCDateTime.now) {
         self.workspace = workspace
+        self.intake = intake
         self.ledger = ledger
         self.router = TemplateRouter(templates: templates, forced: forcedTemplate)
         self.limits = limits
@@ -83,7 +86,9 @@ public struct InputProcessor: Sendable {
         let unitName = unit.map(\.name).joined(separator: " + ")
         let unitSize = unit.reduce(0) { $0 + $1.size }
         var report = FileReport(name: unitName, template: nil, outcome: .delivered)
-        let digests = unit.map { BackgroundDigest(path: $0.path, displayName: $0.name, size: $0.size) }
+        // Refused before a byte is read (the digest reads at once).
+        let refusal = intake.acceptHardLinks ? nil : unit.lazy.compactMap(Self.hardLinkRefusal).first
+        let digests = refusal != nil ? [] : unit.map { BackgroundDigest(path: $0.path, displayName: $0.name, size: $0.size) }
         let template = try? router.template(for: [claimed.name], displayName: claimed.name).get()
         let id: Int64
         do {
@@ -100,8 +105,8 @@ public struct InputProcessor: Sendable {
         let staging = workspace.staging(forEntry: id).staging
         do {
             try Workspace.makeFolder(staging)
-            try processEntry(id, unit, template: template, digests: digests, observer: observer, outputSuffix: outputSuffix,
-                             report: &report, at: time, started: started)
+            try processEntry(id, unit, template: template, digests: digests, refusal: refusal, observer: observer,
+                             outputSuffix: outputSuffix, report: &report, at: time, started: started)
         } catch {
             removeFiles(below: staging, keeping: (try? ledger.pendingSources()) ?? [])
             throw error
@@ -110,11 +115,17 @@ public struct InputProcessor: Sendable {
         return report
     }
 
-    private func processEntry(_ id: Int64, _ unit: [ClaimedFile], template: Template?, digests: [BackgroundDigest], observer: RunObserver,
-                              outputSuffix: String, report: inout FileReport, at time: UTCDateTime, started: Date) throws {
+    private func processEntry(_ id: Int64, _ unit: [ClaimedFile], template: Template?, digests: [BackgroundDigest], refusal: InputError?,
+                              observer: RunObserver, outputSuffix: String, report: inout FileReport, at time: UTCDateTime,
+                              started: Date) throws {
         let inbox = Inbox(workspace: workspace)
         let claimed = unit[0]
         let unitName = report.name, unitSize = unit.reduce(0) { $0 + $1.size }
+        if let refusal {
+            try fail(id, unit, template: template, error: refusal, rejectsPath: nil, digest: nil, report: &report, at: time, started: started)
+            return
+        }
+
         if try ledger.interruptions(name: unitName, size: unitSize) >= maxInterruptions {
             let error = InputError(.limit, InputLocation(file: claimed.name),
                                    "quarantined: processing this file was interrupted \(maxInterruptions) times (the process crashed or was killed each time)",
@@ -148,6 +159,15 @@ public struct InputProcessor: Sendable {
             for file in unit { report.inputNowAt = try? inbox.release(file) }
             try close(id, state: .returned, report: &report, started: started)
         }
+    }
+
+    /// A file with more than one name may be a way to reach a file outside the inbox: it is not read.
+    private static func hardLinkRefusal(_ claimed: ClaimedFile) -> InputError? {
+        var info = stat()
+        guard lstat(claimed.path, &info) == 0, info.st_nlink > 1 else { return nil }
+        return InputError(.limit, InputLocation(file: claimed.name),
+                          "refused: the file has \(info.st_nlink) hard links (other names share its content, possibly a file outside the inbox); Ferry does not read hard-linked inputs",
+                          hint: "copy the file into the inbox instead of linking it (cp, not ln); if your uploads arrive as hard links on purpose, set intake: {hard_links: accept} in ferry.yaml")
     }
 
     /// One content digest for the unit: the file's, or the digest of the files' digests.

@@ -10,12 +10,14 @@ public struct RunPass: Sendable {
     public let forcedTemplate: Template?
     public let limits: DecompressionLimits
     public let force: Bool
+    public let intake: IntakeSettings
     private let clock: @Sendable () -> UTCDateTime
 
     public init(workspace: Workspace, templates: [Template], forcedTemplate: Template? = nil,
-                limits: DecompressionLimits = DecompressionLimits(), force: Bool = false,
+                limits: DecompressionLimits = DecompressionLimits(), force: Bool = false, intake: IntakeSettings = IntakeSettings(),
                 clock: @escaping @Sendable () -> UTCDateTime = UTCDateTime.now) {
         self.workspace = workspace
+        self.intake = intake
         self.templates = templates
         self.forcedTemplate = forcedTemplate
         self.limits = limits
@@ -50,7 +52,7 @@ public struct RunPass: Sendable {
         }
         summary.blockedDeliveries = recovered.blocked.count
         let processor = InputProcessor(workspace: workspace, ledger: ledger, templates: templates, forcedTemplate: forcedTemplate,
-                                       limits: limits, force: force, clock: clock)
+                                       limits: limits, force: force, intake: intake, clock: clock)
         let files = try processor.inDependencyOrder(Inbox(workspace: workspace).files())
         var taken = Set<String>()
         for file in files where !taken.contains(file.name) {

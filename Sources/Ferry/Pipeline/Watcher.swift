@@ -43,10 +43,13 @@ public struct Watcher: Sendable {
     public let forcedTemplate: Template?
     public let limits: DecompressionLimits
     public let options: WatchOptions
+    public let intake: IntakeSettings
     public let logger: Logger
 
     public init(workspace: Workspace, templates: [Template], forcedTemplate: Template? = nil,
-                limits: DecompressionLimits = DecompressionLimits(), options: WatchOptions = WatchOptions(), logger: Logger) {
+                limits: DecompressionLimits = DecompressionLimits(), options: WatchOptions = WatchOptions(),
+                intake: IntakeSettings = IntakeSettings(), logger: Logger) {
+        self.intake = intake
         self.workspace = workspace
         self.templates = templates
         self.forcedTemplate = forcedTemplate
@@ -101,7 +104,7 @@ public struct Watcher: Sendable {
         ticker.start()
 
         let processor = InputProcessor(workspace: workspace, ledger: ledger, templates: templates, forcedTemplate: forcedTemplate,
-                                       limits: limits, maxInterruptions: options.maxInterruptions)
+                                       limits: limits, maxInterruptions: options.maxInterruptions, intake: intake)
         let workers = DispatchQueue(label: "ferry.workers", attributes: .concurrent)
         let working = DispatchGroup()
         let observer = LogObserver(logger: logger, progressEvery: options.progressInterval)
