@@ -14,10 +14,12 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let workspace = try options.existingWorkspace()
-        let templates = try options.loadTemplates()
+        let templates = try options.loadEachTemplate()
         let settings = readiness.applied(to: try options.config().watch)
         let explanation = InboxExplanation(workspace: workspace, templates: templates.all, forcedTemplate: templates.forced,
-                                           policy: ReadinessPolicy(settings: settings), maxOutboxPackages: settings.maxOutbox)
+                                           broken: templates.broken, service: ServiceState.current(workspace),
+                                           policy: ReadinessPolicy(settings: settings), maxOutboxPackages: settings.maxOutbox,
+                                           maxInterruptions: settings.maxInterruptions)
         for line in try explanation.explain(file) { print(line) }
     }
 }
@@ -51,9 +53,10 @@ struct HistoryCommand: ParsableCommand {
     }
 }
 
-/// `ferry status`: what is waiting, in progress and failed.
+/// `ferry status`: the watcher and its templates, what is waiting, in progress and failed.
 struct StatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show what is waiting, in progress, failed and undelivered.")
+    static let configuration = CommandConfiguration(commandName: "status",
+                                                    abstract: "Show the watcher and its templates, and what is waiting, in progress, failed and undelivered.")
 
     @OptionGroup var options: WorkspaceOptions
 
@@ -70,6 +73,7 @@ struct StatusCommand: ParsableCommand {
         let failed = ((try? FileManager.default.contentsOfDirectory(atPath: workspace.failed)) ?? []).filter { !$0.hasSuffix(".error.txt") && !$0.hasSuffix(".rejects.csv") && !$0.hasPrefix(".") }
         let outbox = ((try? FileManager.default.contentsOfDirectory(atPath: workspace.outbox)) ?? []).filter { !$0.hasPrefix(".") }
         print("Ferry:                  \(holder.map { "running here (\($0))" } ?? "not running in this workspace")")
+        printTemplates(workspace)
         print("Waiting in the inbox:   \(Self.count(waiting.map(\.name)))")
         print("In progress:            \(Self.count(holder == nil ? [] : claimed))")
         if holder == nil && !claimed.isEmpty {
@@ -89,6 +93,29 @@ struct StatusCommand: ParsableCommand {
     private static func count(_ names: [String]) -> String {
         names.isEmpty ? "0" : "\(names.count)  (" + names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", ..." : "") + ")"
     }
+
+    /// The running watcher's templates, or (with none running) the templates as they load now.
+    private func printTemplates(_ workspace: Workspace) {
+        if let service = ServiceState.current(workspace) {
+            let counts = ["active", "last-good", "disabled"].map { status in service.flows.filter { $0.status == status }.count }
+            print("Templates:              \(counts[0]) active, \(counts[1]) running their last good version, \(counts[2]) disabled"
+                  + " (the watcher's since \(service.startedAt), reloaded \(service.reloadedAt))")
+            for flow in service.flows where flow.status != "active" {
+                let what = flow.status == "last-good"
+                    ? "broken; its last good version \(flow.version ?? "") (loaded \(flow.loadedAt)) runs"
+                    : "broken and disabled; its files wait in the inbox"
+                print("  \(flow.name): \(what): \(Self.firstLine(flow.error))")
+            }
+            return
+        }
+        guard options.template == nil, let loaded = try? TemplateLoader().loadEach(in: options.templatesFolder()) else { return }
+        print("Templates:              \(loaded.templates.count) load, \(loaded.broken.count) broken")
+        for broken in loaded.broken { print("  \(broken.name): broken: \(Self.firstLine(broken.error.description))") }
+    }
+
+    private static func firstLine(_ text: String?) -> String {
+        String((text ?? "").split(separator: "\n").first ?? "")
+    }
 }
 
 /// `ferry replay <archived file>`: process an archived input again into new, versioned outputs.
@@ -97,12 +124,12 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var options: WorkspaceOptions
 
-    @Argument(help: "The archived file (e.g. archive/2026-11-25/accounts.csv).")
+    @Argument(help: "The archived file: its path (archive/2026-11-25/accounts.csv), its name (the newest archived one), or its ledger id.")
     var file: String
 
     func run() throws {
-        let templates = try options.loadTemplates()
-        let report = try Replay(workspace: options.workspace, templates: templates.all, limits: try options.config().limits)
+        let templates = try options.loadEachTemplate()
+        let report = try Replay(workspace: options.workspace, templates: templates.all, held: templates.broken, limits: try options.config().limits)
             .run(file, template: templates.forced)
         let console = Console()
         console.fileFinished(report)

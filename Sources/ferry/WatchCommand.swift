@@ -17,7 +17,9 @@ struct WatchCommand: AsyncParsableCommand {
         abstract: "Watch the inbox and process each file once it is complete, until SIGTERM or SIGINT.",
         discussion: """
         The first SIGTERM/SIGINT stops taking new files, finishes the ones in hand and exits 0; a second one \
-        exits at once (still safe: the next start completes or returns what was in hand).
+        exits at once (still safe: the next start completes or returns what was in hand). SIGHUP reads the \
+        templates again (so does a change in the templates folder); a broken template keeps its last good \
+        version running, or, with none, holds its files in the inbox while the other flows go on.
         """
     )
 
@@ -54,20 +56,26 @@ struct WatchCommand: AsyncParsableCommand {
             return source
         }
         defer { sources.forEach { $0.cancel() } }
+        let reloads = ReloadRequests()
+        signal(SIGHUP, SIG_IGN)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hangup.setEventHandler { reloads.request() }
+        hangup.resume()
+        defer { hangup.cancel() }
 
         let config: WorkspaceConfig
-        let templates: (all: [Template], forced: Template?)
+        let catalog: TemplateCatalog
         do {
             config = try options.config()
-            templates = try options.loadTemplates()
+            catalog = try options.catalog()
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode(2)
         }
         var watch = WatchOptions(settings: settings.applied(to: config.watch))
         watch.progressInterval = progressEvery
-        let watcher = Watcher(workspace: options.workspace, templates: templates.all, forcedTemplate: templates.forced,
-                              limits: config.limits, options: watch, intake: config.intake, logger: logger)
+        let watcher = Watcher(workspace: options.workspace, catalog: catalog, limits: config.limits, options: watch,
+                              reloads: reloads, intake: config.intake, logger: logger)
         let task = Task { try await watcher.run() }
         stop.onRequest { task.cancel() }
         do {

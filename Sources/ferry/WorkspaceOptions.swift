@@ -30,13 +30,33 @@ struct WorkspaceOptions: ParsableArguments {
         try WorkspaceConfig.load(root: workspace.root)
     }
 
-    /// The templates to use: the forced one, or every template in the templates folder.
+    /// The templates folder: `--templates`, `templates:` in ferry.yaml, or `<root>/templates`.
+    func templatesFolder() throws -> String {
+        try templates ?? config().templates ?? workspace.root + "/templates"
+    }
+
+    /// The templates to use: the forced one, or every template in the templates folder; any broken
+    /// template stops the command (`ferry run`).
     func loadTemplates() throws -> (all: [Template], forced: Template?) {
         let loader = TemplateLoader()
         if let template {
             return ([], try loader.load(path: template))
         }
-        let folder = try templates ?? config().templates ?? workspace.root + "/templates"
-        return (try loader.loadFolder(folder), nil)
+        return (try loader.loadFolder(templatesFolder()), nil)
+    }
+
+    /// The templates as a watcher sees them: each one that loads, and the broken ones beside them.
+    func loadEachTemplate() throws -> (all: [Template], forced: Template?, broken: [BrokenTemplate]) {
+        if let template {
+            return ([], try TemplateLoader().load(path: template), [])
+        }
+        let loaded = try TemplateLoader().loadEach(in: templatesFolder())
+        return (loaded.templates, nil, loaded.broken)
+    }
+
+    /// The watcher's templates, reloaded while it runs.
+    func catalog() throws -> TemplateCatalog {
+        if let template { return try TemplateCatalog(forced: template) }
+        return try TemplateCatalog(folder: templatesFolder())
     }
 }

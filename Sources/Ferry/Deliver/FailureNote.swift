@@ -1,6 +1,7 @@
 /// The `<input>.error.txt` written beside a failed input: what went wrong, where, and what to do.
 enum FailureNote {
-    static let tryAgain = "To try again, fix the file (or the template) and put it back into inbox/."
+    /// What to do next; `<name>` stands for the input's name.
+    static let tryAgain = "To try again, fix the file (or the template) and run `ferry retry <name>` (or put it back into inbox/)."
 
     static func text(file: String, template: Template?, error: String, at time: UTCDateTime, hint: String = tryAgain) -> String {
         var lines = ["File:     \(file)", "Failed:   \(time.iso8601)"]
@@ -8,7 +9,7 @@ enum FailureNote {
         lines.append("")
         lines.append(error)
         lines.append("")
-        lines.append(hint)
+        lines.append(hint.replacingAll("<name>", with: file))
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The moves that send inputs to failed/: each input's note beside it (and the first input's rejects),
 /// the notes and reports first, so an input never sits in failed/ without its reason.
 enum FailurePlan {
@@ -15,5 +21,14 @@ enum FailurePlan {
             inputMoves.append(Ledger.Move(source: input.path, destination: destination, kind: .input))
         }
         return moves + inputMoves
+    }
+
+    /// A note (and rejects report) whose input is no longer beside it belongs to an input someone put
+    /// back by hand: the input's new failure replaces it, so a note always pairs with its input (the
+    /// old reason stays in the ledger).
+    static func removeOrphanNotes(of names: [String], in failedFolder: String) {
+        for name in names where access(failedFolder + "/" + name, F_OK) != 0 {
+            for side in [".error.txt", ".rejects.csv"] { unlinkQuietly(failedFolder + "/" + name + side) }
+        }
     }
 }

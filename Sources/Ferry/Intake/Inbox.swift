@@ -33,7 +33,8 @@ public struct Inbox: Sendable {
         isInProgressName(name) || isLitter(name)
     }
 
-    /// Regular files in the inbox, sorted by name; symlinks, folders and in-progress names are left alone.
+    /// Regular files in the inbox, sorted by name; symlinks, folders, in-progress names and done markers
+    /// are left alone.
     public func files() throws -> [InboxFile] {
         let names: [String]
         do {
@@ -42,7 +43,7 @@ public struct Inbox: Sendable {
             throw DeliveryError(operation: "list", path: workspace.inbox, code: ENOENT)
         }
         var files: [InboxFile] = []
-        for name in names.sorted() where !Self.isIgnored(name) {
+        for name in names.sorted() where !Self.isIgnored(name) && !ReadinessPolicy.isMarker(name) {
             let path = workspace.inbox + "/" + name
             var info = stat()
             guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }

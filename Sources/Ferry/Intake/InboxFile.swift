@@ -14,6 +14,8 @@ public struct ClaimedFile: Sendable, Equatable {
     /// Where it is now.
     public var path: String
     public var size: Int64
+    /// False for a copy made for a replay: on a fault outside it, it is dropped, not put into the inbox.
+    public var returnable = true
 
     /// The name without its extensions (`accounts.csv.gz` -> `accounts`).
     public var stem: String { FileMover.split(name).stem }

@@ -25,69 +25,9 @@ public struct ReadinessPolicy: Sendable, Equatable {
 
     static let markerSuffixes = [".done", ".ok"]
 
+    /// `data.csv.done` and `data.csv.ok` are done markers, never inputs (with or without `--done-marker`).
     static func isMarker(_ name: String) -> Bool {
-        markerSuffixes.contains { name.hasSuffix($0) }
-    }
-}
-
-/// Why a file is (not yet) taken.
-public enum ReadinessVerdict: Sendable, Equatable {
-    case ready
-    case empty
-    case settling(remaining: Double)
-    case waitingForMarker
-    case inUse
-    case incomplete(String, remaining: Double)
-}
-
-/// Remembers each inbox file's size and modification time and when Ferry first saw them.
-final class ReadinessTracker {
-    private struct Sighting {
-        var size: Int64
-        var modified: Double
-        var firstSeen: Double
-        var completenessChecked = false
-        var completeness = Completeness.unknown
-    }
-
-    let policy: ReadinessPolicy
-    private var sightings: [String: Sighting] = [:]
-
-    init(policy: ReadinessPolicy) {
-        self.policy = policy
-    }
-
-    /// The verdict for one file at monotonic time `now`; `changed` tells when a new sighting began.
-    func verdict(for file: InboxFile, names: Set<String>, now: Double) -> (verdict: ReadinessVerdict, changed: Bool) {
-        var changed = false
-        if let known = sightings[file.name], known.size == file.size, known.modified == file.modified {
-        } else {
-            sightings[file.name] = Sighting(size: file.size, modified: file.modified, firstSeen: now)
-            changed = true
-        }
-        guard var sighting = sightings[file.name] else { return (.settling(remaining: policy.settleSeconds), changed) }
-        if policy.requireDoneMarker && !ReadinessPolicy.markerSuffixes.contains(where: { names.contains(file.name + $0) }) {
-            return (.waitingForMarker, changed)
-        }
-        if file.size == 0 { return (.empty, changed) }
-        let stableFor = now - sighting.firstSeen
-        if stableFor < policy.settleSeconds { return (.settling(remaining: policy.settleSeconds - stableFor), changed) }
-        if Self.isOpenForWriting(file.path) { return (.inUse, changed) }
-        if !sighting.completenessChecked {
-            sighting.completeness = Completeness.check(path: file.path, size: file.size)
-            sighting.completenessChecked = true
-            sightings[file.name] = sighting
-        }
-        if case .incomplete(let reason) = sighting.completeness {
-            let remaining = policy.settleSeconds + policy.incompleteGraceSeconds - stableFor
-            if remaining > 0 { return (.incomplete(reason, remaining: remaining), changed) }
-        }
-        return (.ready, changed)
-    }
-
-    /// Drops what is known about files no longer in the inbox.
-    func forget(allBut names: Set<String>) {
-        sightings = sightings.filter { names.contains($0.key) }
+        markerSuffixes.contains { name.hasSuffix($0) && name.count > $0.count }
     }
 
     /// On Linux a read lease cannot be taken while another process has the file open for writing.
@@ -105,4 +45,14 @@ final class ReadinessTracker {
         return false
         #endif
     }
+}
+
+/// Why a file is (not yet) taken.
+public enum ReadinessVerdict: Sendable, Equatable {
+    case ready
+    case empty
+    case settling(remaining: Double)
+    case waitingForMarker
+    case inUse
+    case incomplete(String, remaining: Double)
 }

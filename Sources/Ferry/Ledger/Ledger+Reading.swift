@@ -4,9 +4,13 @@ extension Ledger {
         try entries(where: "digest = ? AND state IN ('done', 'delivering') AND id != ?", [.text(digest), .integer(id)], limit: 1).first
     }
 
-    /// How often this file (by name and size) was interrupted by a crash while it was processed.
+    /// How often this file (by name and size) was interrupted by a crash while it was processed, since
+    /// it was last put back by `ferry retry`.
     public func interruptions(name: String, size: Int64) throws -> Int {
-        try entries(where: "name = ? AND size = ? AND state = 'interrupted'", [.text(name), .integer(size)], limit: 1000).count
+        try entries(where: """
+            name = ? AND size = ? AND state = 'interrupted'
+            AND id > COALESCE((SELECT MAX(id) FROM inputs WHERE name = ? AND state = 'retried'), 0)
+            """, [.text(name), .integer(size), .text(name)], limit: 1000).count
     }
 
     /// Entries whose processing did not end (a crash): claimed, delivering or failing.

@@ -26,6 +26,8 @@ public final class Ledger: Sendable {
         case returned
         /// Put back into the inbox by recovery after a crash while it was being processed.
         case interrupted
+        /// Put back into the inbox from failed/ by `ferry retry` (an entry of its own; the crash count starts over).
+        case retried
     }
 
     public struct Entry: Sendable, Equatable {

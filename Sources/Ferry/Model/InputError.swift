@@ -15,6 +15,8 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
         case noTemplate
         /// Reading or writing failed in the operating system.
         case io
+        /// The template that takes the file is broken: the file waits until it is fixed (not its fault).
+        case templateUnavailable
     }
 
     public var kind: Kind

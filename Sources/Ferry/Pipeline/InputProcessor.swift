@@ -12,7 +12,7 @@ import Foundation
 public struct InputProcessor: Sendable {
     public let workspace: Workspace
     public let ledger: Ledger
-    let router: TemplateRouter
+    private(set) var router: TemplateRouter
     public let limits: DecompressionLimits
     /// Deliver even when the same content was delivered before.
     public let force: Bool
@@ -24,18 +24,41 @@ public struct InputProcessor: Sendable {
     /// Keys learned from delivered inputs (a table of the ledger's database), for `reference:` lookups.
     let learnedKeys: LearnedKeys?
 
-    public init(workspace: Workspace, ledger: Ledger, templates: [Template], forcedTemplate: Template? = nil,
+    /// `held` are broken templates whose files wait (a watcher's disabled flows).
+    public init(workspace: Workspace, ledger: Ledger, templates: [Template], forcedTemplate: Template? = nil, held: [BrokenTemplate] = [],
                 limits: DecompressionLimits = DecompressionLimits(), force: Bool = false, maxInterruptions: Int = 3,
                 intake: IntakeSettings = IntakeSettings(), clock: @escaping @Sendable () -> UTCDateTime = UTCDateTime.now) {
         self.workspace = workspace
         self.intake = intake
         self.ledger = ledger
-        self.router = TemplateRouter(templates: templates, forced: forcedTemplate)
+        self.router = TemplateRouter(templates: templates, forced: forcedTemplate, held: held)
         self.limits = limits
         self.force = force
         self.maxInterruptions = maxInterruptions
         self.clock = clock
         self.learnedKeys = try? LearnedKeys(ledger: ledger)
+    }
+
+    /// The same processor with other templates (the watcher reloaded them).
+    public func using(templates: [Template], forcedTemplate: Template?, held: [BrokenTemplate]) -> InputProcessor {
+        var copy = self
+        copy.router = TemplateRouter(templates: templates, forced: forcedTemplate, held: held)
+        return copy
+    }
+
+    /// The names of the files that travel with the file of this name (see `partners(of:in:)`).
+    func partnerNames(of name: String) -> [String] {
+        router.partnerNames(of: name)
+    }
+
+    /// Why a file waits in the inbox (the template that takes it is broken), or nil.
+    func heldReason(for name: String) -> String? {
+        router.heldBy([name]).map { "template \($0.name) is broken: \($0.error.message)" }
+    }
+
+    /// The file's place in the templates' `after:` order.
+    func rank(of name: String) -> Int {
+        router.rank(of: name)
     }
 
     /// The inbox files that travel with `file`: its partners, when its template shares a package with
@@ -51,12 +74,9 @@ public struct InputProcessor: Sendable {
     }
 
     static func order(_ files: [InboxFile], router: TemplateRouter) -> [InboxFile] {
-        guard let order = try? DependencyOrder(templates: router.templates) else { return files }
+        guard router.order != nil else { return files }
         // A file no template takes by name is a bundle (or fails): after the files, whose keys it may need.
-        func rank(_ file: InboxFile) -> Int {
-            (try? router.template(for: [file.name], displayName: file.name).get()).map(order.rank) ?? Int.max
-        }
-        return files.map { ($0, rank($0)) }.sorted { ($0.1, $0.0.name) < ($1.1, $1.0.name) }.map(\.0)
+        return files.map { ($0, router.rank(of: $0.name)) }.sorted { ($0.1, $0.0.name) < ($1.1, $1.0.name) }.map(\.0)
     }
 
     /// Claims and processes one inbox file, with `partners` (see `partners(of:in:)`) as one unit;
@@ -68,7 +88,16 @@ public struct InputProcessor: Sendable {
         for partner in partners {
             if let taken = try inbox.claim(partner) { unit.append(taken) }
         }
-        return try process(unit, observer: observer)
+        let report = try process(unit, observer: observer)
+        if report.outcome != .retryLater {
+            // A done marker (`data.csv.done`) has served its purpose once its file is taken for good.
+            for file in unit { Self.removeMarkers(of: file.name, in: inbox.workspace.inbox) }
+        }
+        return report
+    }
+
+    static func removeMarkers(of name: String, in folder: String) {
+        for suffix in ReadinessPolicy.markerSuffixes { unlinkQuietly(folder + "/" + name + suffix) }
     }
 
     /// Processes files already in the work area (also `ferry replay`): one, or related ones as a unit.
@@ -95,7 +124,7 @@ public struct InputProcessor: Sendable {
             id = try ledger.claim(name: unitName, size: unitSize, digest: "", template: template, at: time)
         } catch {
             // Without a ledger entry nothing may go on: the files go back to the inbox at once.
-            for file in unit { _ = try? inbox.release(file) }
+            for file in unit { _ = try? release(file) }
             throw error
         }
         CrashPoint.reach("claimed")
@@ -140,7 +169,7 @@ public struct InputProcessor: Sendable {
             let contentDigest = try Self.digest(of: digests)
             let learned = prepared.learned
             let planned = try prepared.detach()
-            try finish(id, unit, outputs: planned, digest: contentDigest, checkDuplicates: !force, report: &report, at: time, started: started)
+            try finish(id, unit, outputs: planned, digest: contentDigest, checkDuplicates: !force, template: template, report: &report, at: time, started: started)
             if report.outcome == .delivered || report.outcome == .deliveryWaiting {
                 // The delivery is planned (recovery completes it): what its rows taught is known from now on.
                 try learnedKeys?.record(learned, input: id, at: time)
@@ -148,6 +177,12 @@ public struct InputProcessor: Sendable {
         } catch let failure as PreparedFailure {
             try fail(id, unit, template: template, error: failure.error, rejectsPath: failure.rejectsPath,
                      digest: try? Self.digest(of: digests), report: &report, at: time, started: started)
+        } catch let error as InputError where error.kind == .templateUnavailable {
+            // Not the file's fault either: it waits until its template is fixed.
+            report.outcome = .retryLater
+            report.error = error.description
+            for file in unit { report.inputNowAt = try? release(file) }
+            try close(id, state: .returned, report: &report, started: started)
         } catch let error as InputError {
             try fail(id, unit, template: template, error: error, rejectsPath: nil, digest: try? Self.digest(of: digests), report: &report, at: time, started: started)
         } catch let error as SQLiteError {
@@ -156,7 +191,7 @@ public struct InputProcessor: Sendable {
             // Not the file's fault (disk full, permissions): keep it for a later attempt.
             report.outcome = .retryLater
             report.error = "\(error)"
-            for file in unit { report.inputNowAt = try? inbox.release(file) }
+            for file in unit { report.inputNowAt = try? release(file) }
             try close(id, state: .returned, report: &report, started: started)
         }
     }
@@ -168,6 +203,16 @@ public struct InputProcessor: Sendable {
         return InputError(.limit, InputLocation(file: claimed.name),
                           "refused: the file has \(info.st_nlink) hard links (other names share its content, possibly a file outside the inbox); Ferry does not read hard-linked inputs",
                           hint: "copy the file into the inbox instead of linking it (cp, not ln); if your uploads arrive as hard links on purpose, set intake: {hard_links: accept} in ferry.yaml")
+    }
+
+    /// Puts a claimed file back into the inbox for a later attempt; a copy made for a replay is dropped
+    /// instead (its original stays in the archive).
+    private func release(_ file: ClaimedFile) throws -> String? {
+        guard file.returnable else {
+            unlinkQuietly(file.path)
+            return nil
+        }
+        return try Inbox(workspace: workspace).release(file)
     }
 
     /// One content digest for the unit: the file's, or the digest of the files' digests.
@@ -183,7 +228,7 @@ public struct InputProcessor: Sendable {
     /// entry is archived as a duplicate instead: checked under the lock that plans deliveries, so of two identical
     /// files in hand at once only one is delivered.
     private func finish(_ id: Int64, _ unit: [ClaimedFile], outputs planned: [PreparedOutputs.Planned], digest: String,
-                        checkDuplicates: Bool, report: inout FileReport, at time: UTCDateTime, started: Date) throws {
+                        checkDuplicates: Bool, template: Template?, report: inout FileReport, at time: UTCDateTime, started: Date) throws {
         let folder = workspace.archive + "/" + time.day8601
         try Workspace.makeFolder(folder)
         var previous: Ledger.Entry?
@@ -206,7 +251,7 @@ public struct InputProcessor: Sendable {
             // The digest was computed alongside the pipeline; a duplicate's outputs are dropped unseen.
             for output in planned { unlinkQuietly(output.stagingPath) }
             report = FileReport(name: report.name, template: previous.template, outcome: .duplicate)
-            report.error = "same content as \(previous.name), delivered as ledger entry \(previous.id) on \(previous.finishedAt ?? previous.claimedAt); archived without new outputs"
+            report.error = Self.duplicateNote(previous, template: template)
         }
         CrashPoint.reach("planned")
         let outcome: MoveExecutor.Outcome
@@ -233,6 +278,18 @@ public struct InputProcessor: Sendable {
         CrashPoint.reach("finished")
     }
 
+    /// Why a duplicate brought nothing new, and, when the template changed since the content was
+    /// delivered, how to deliver it with the new rules.
+    static func duplicateNote(_ previous: Ledger.Entry, template: Template?) -> String {
+        var note = "same content as \(previous.name), delivered as ledger entry \(previous.id) on \(previous.finishedAt ?? previous.claimedAt); archived without new outputs"
+        if let template, let delivered = previous.templateHash, !delivered.isEmpty, delivered != template.contentHash {
+            note += ". Template \(template.name) has changed since (version \(delivered.prefix(8)) then, \(template.contentHash.prefix(8)) now): "
+                + "to deliver this content with the new rules, run `ferry replay \(previous.id)` (new outputs, the archive untouched) "
+                + "or put the file back and run `ferry run --force`"
+        }
+        return note
+    }
+
     /// Sends the inputs to failed/, each with the reason (the first with the rejects) beside it, through the same plan.
     private func fail(_ id: Int64, _ unit: [ClaimedFile], template: Template?, error: InputError, rejectsPath: String?,
                       digest: String? = nil, report: inout FileReport, at time: UTCDateTime, started: Date) throws {
@@ -243,6 +300,7 @@ public struct InputProcessor: Sendable {
                                   stagingFolder: workspace.staging(forEntry: id).staging)
         }
         let outcome = try MoveExecutor.deliveryLock.withLock { _ in
+            FailurePlan.removeOrphanNotes(of: unit.map(\.name), in: workspace.failed)
             let moves = FailurePlan.moves(inputs: unit.map { ($0.name, $0.path) }, notes: notes, rejectsPath: rejectsPath, failedFolder: workspace.failed)
             try ledger.plan(id, state: .failing, moves: moves, report: report, digest: digest)
             return try MoveExecutor(ledger: ledger).execute(moves, entry: id)

@@ -2,35 +2,75 @@ import Foundation
 
 /// `ferry replay`: runs an archived input again with the current (or a named) template into new
 /// outputs whose names carry the template version, without touching the archived copy.
+///
+/// A replay is a guest in the workspace (`WorkspaceLock.Role.guest`): it works beside a running
+/// `ferry watch` and never recovers anything. Its copy of the input is made in `.ferry/staging/`, where
+/// an owner's recovery removes it should the replay be killed before its delivery was planned.
 public struct Replay: Sendable {
     public let workspace: Workspace
     public let templates: [Template]
+    /// Broken templates: a file one of them takes is not replayed.
+    public let held: [BrokenTemplate]
     public let limits: DecompressionLimits
 
-    public init(workspace: Workspace, templates: [Template], limits: DecompressionLimits = DecompressionLimits()) {
+    public init(workspace: Workspace, templates: [Template], held: [BrokenTemplate] = [], limits: DecompressionLimits = DecompressionLimits()) {
         self.workspace = workspace
         self.templates = templates
+        self.held = held
         self.limits = limits
     }
 
-    public func run(_ archivedPath: String, template: Template?, observer: RunObserver = SilentObserver()) throws -> FileReport {
+    /// `input` is a path to an archived file, its name in archive/ (the newest of that name), or the
+    /// ledger id of the entry that archived it.
+    public func run(_ input: String, template: Template?, observer: RunObserver = SilentObserver()) throws -> FileReport {
         try workspace.prepare()
-        let lock = try WorkspaceLock(workspace: workspace)
+        let lock = try WorkspaceLock(workspace: workspace, role: .guest)
         defer { withExtendedLifetime(lock) {} }
+        let ledger = try Ledger(workspace: workspace)
+        let archivedPath = try locate(input, ledger: ledger)
         let name = (archivedPath as NSString).lastPathComponent
-        guard FileManager.default.fileExists(atPath: archivedPath) else {
-            throw InputError(.io, InputLocation(file: name), "no such file: \(archivedPath)")
-        }
-        let router = TemplateRouter(templates: templates, forced: template)
+        let router = TemplateRouter(templates: templates, forced: template, held: held)
+        if case .failure(let error) = router.template(for: [name], displayName: name), error.kind == .templateUnavailable { throw error }
         let chosen = try? router.template(for: [name], displayName: name).get()
         let version = String((chosen?.contentHash ?? "bundle").prefix(8))
-        let workName = MoveExecutor.freeName(in: workspace.work, for: name)
-        let copy = workspace.work + "/" + workName
+        let copy = workspace.staging + "/replay-" + UUIDString.make() + "-" + name
         try FileManager.default.copyItem(atPath: archivedPath, toPath: copy)
         let size = (try? FileManager.default.attributesOfItem(atPath: copy)[.size] as? Int64) ?? 0
-        let claimed = ClaimedFile(name: workName, path: copy, size: size ?? 0)
-        let processor = InputProcessor(workspace: workspace, ledger: try Ledger(workspace: workspace), templates: templates,
-                                       forcedTemplate: template, limits: limits, force: true)
+        var claimed = ClaimedFile(name: name, path: copy, size: size ?? 0)
+        claimed.returnable = false
+        // A replay is asked for by a person: a crash count of the original does not quarantine it.
+        let processor = InputProcessor(workspace: workspace, ledger: ledger, templates: templates, forcedTemplate: template,
+                                       held: held, limits: limits, force: true, maxInterruptions: Int.max)
         return try processor.process([claimed], observer: observer, outputSuffix: "-replay-\(version)")
+    }
+
+    /// The archived file `input` names: a path (as given, or below the workspace), a ledger id, or a
+    /// bare name (the newest archived file of that name, by the ledger, else by the archive's day folders).
+    func locate(_ input: String, ledger: Ledger) throws -> String {
+        for candidate in [input, workspace.root + "/" + input] where FileManager.default.fileExists(atPath: candidate) {
+            return candidate
+        }
+        if let id = Int64(input) {
+            guard let entry = try ledger.entry(id) else {
+                throw InputError(.io, InputLocation(file: input), "the ledger has no entry \(id)", hint: "ferry history lists the entries")
+            }
+            guard let path = entry.inputNowAt, path.hasPrefix(workspace.archive + "/"), FileManager.default.fileExists(atPath: path) else {
+                throw InputError(.io, InputLocation(file: entry.name), "ledger entry \(id) (\(entry.name), \(entry.state.rawValue)) has no input in archive/"
+                                    + (entry.inputNowAt.map { "; it is at \($0)" } ?? ""),
+                                 hint: entry.state == .failed ? "a failed input goes back with `ferry retry \(entry.name)`" : nil)
+            }
+            return path
+        }
+        let name = (input as NSString).lastPathComponent
+        if let path = try ledger.history(limit: 50, name: name).lazy.compactMap(\.inputNowAt)
+            .first(where: { $0.hasPrefix(self.workspace.archive + "/") && FileManager.default.fileExists(atPath: $0) }) {
+            return path
+        }
+        let days = ((try? FileManager.default.contentsOfDirectory(atPath: workspace.archive)) ?? []).sorted(by: >)
+        if let day = days.first(where: { FileManager.default.fileExists(atPath: workspace.archive + "/" + $0 + "/" + name) }) {
+            return workspace.archive + "/" + day + "/" + name
+        }
+        throw InputError(.io, InputLocation(file: name), "no archived input named \(name)",
+                         hint: "give its path (archive/<day>/\(name)) or its ledger id; ferry history --name \(name) lists its entries")
     }
 }

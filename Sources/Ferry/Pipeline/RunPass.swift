@@ -32,7 +32,10 @@ public struct RunPass: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let ledger = try Ledger(workspace: workspace)
         var summary = RunSummary()
-        let recovered = try Recovery(workspace: workspace, ledger: ledger).run()
+        // A `ferry replay` at work has files in hand that are not this run's to recover: wait for it.
+        let recovered = try WorkspaceLock.withoutGuests(workspace, wait: true, waiting: {
+            observer.notice("waiting for a ferry replay at work in this workspace to finish before recovering")
+        }) { try Recovery(workspace: workspace, ledger: ledger).run() } ?? Recovery.Outcome()
         summary.recovered = recovered.returned
         for name in recovered.returned {
             observer.notice("\(name): found in the work area after an interrupted run; returned to the inbox and processed again")

@@ -21,6 +21,8 @@ public struct WatchOptions: Sendable {
     public var maxInterruptions = 3
     /// A long file logs how far it is every this many seconds.
     public var progressInterval: Double = 10
+    /// Seconds of quiet in the templates folder before a change is loaded (an editor saves in steps).
+    public var reloadDelay: Double = 0.3
 
     public init() {}
 
@@ -34,112 +36,171 @@ public struct WatchOptions: Sendable {
     }
 }
 
-/// `ferry watch`: a long-running service over the inbox. Takes each file once it is complete,
-/// processes up to `workers` files at a time, and stops cleanly when its task is cancelled
-/// (SIGTERM): files in hand are finished, nothing new is taken.
+/// Asks a running watcher to read its templates again (`ferry watch` sends it on SIGHUP).
+public final class ReloadRequests: Sendable {
+    private let state = Mutex<(pending: Int, wake: (@Sendable () -> Void)?)>((0, nil))
+
+    public init() {}
+
+    public func request() {
+        let wake = state.withLock { state in
+            state.pending += 1
+            return state.wake
+        }
+        wake?()
+    }
+
+    /// True once per batch of requests.
+    func take() -> Bool {
+        state.withLock { state in
+            defer { state.pending = 0 }
+            return state.pending > 0
+        }
+    }
+
+    func onRequest(_ wake: @escaping @Sendable () -> Void) {
+        state.withLock { $0.wake = wake }
+    }
+}
+
+/// `ferry watch`: a long-running service over the inbox. Takes each file once it is complete, processes
+/// up to `workers` files at a time with the templates of its `TemplateCatalog` (reloaded while it runs),
+/// and stops cleanly when its task is cancelled (SIGTERM): files in hand are finished, nothing new is taken.
 public struct Watcher: Sendable {
     public let workspace: Workspace
-    public let templates: [Template]
-    public let forcedTemplate: Template?
+    public let catalog: TemplateCatalog
     public let limits: DecompressionLimits
     public let options: WatchOptions
+    public let reloads: ReloadRequests
     public let intake: IntakeSettings
     public let logger: Logger
 
-    public init(workspace: Workspace, templates: [Template], forcedTemplate: Template? = nil,
-                limits: DecompressionLimits = DecompressionLimits(), options: WatchOptions = WatchOptions(),
+    public init(workspace: Workspace, catalog: TemplateCatalog, limits: DecompressionLimits = DecompressionLimits(),
+                options: WatchOptions = WatchOptions(), reloads: ReloadRequests = ReloadRequests(),
                 intake: IntakeSettings = IntakeSettings(), logger: Logger) {
         self.intake = intake
         self.workspace = workspace
-        self.templates = templates
-        self.forcedTemplate = forcedTemplate
+        self.catalog = catalog
         self.limits = limits
         self.options = options
+        self.reloads = reloads
         self.logger = logger
     }
 
     private enum Event: Sendable {
-        case scan
+        /// A full listing of the inbox is due.
+        case rescan
+        case changed(Set<String>)
+        case templatesChanged
+        case woken
+        /// Time passed: deadlines may be due.
+        case tick
         case finished(name: String, report: FileReport?, error: String?)
     }
 
     public func run() async throws {
+        let started = UTCDateTime.now()
         try workspace.prepare()
         let lock = try WorkspaceLock(workspace: workspace)
         defer { withExtendedLifetime(lock) {} }
         let ledger = try Ledger(workspace: workspace)
-        let recovered = try Recovery(workspace: workspace, ledger: ledger).run()
-        for name in recovered.returned { logger.notice("returned to the inbox after an interrupted run", metadata: ["file": "\(name)"]) }
-        for name in recovered.completed { logger.notice("completed an interrupted delivery from the ledger", metadata: ["file": "\(name)"]) }
-        for report in recovered.lost { logger.warning("staged outputs lost before delivery", metadata: ["file": "\(report.name)", "reason": "\(report.error ?? "")"]) }
+        try recover(ledger)
 
         var usePolling = options.poll
         if case .network(let kind) = FilesystemKind.of(workspace.inbox) {
             usePolling = true
             logger.warning("the inbox is on a \(kind) file system: inotify cannot see writes from other machines, so Ferry polls; claiming by rename stays atomic within the share")
         }
-        let inotify = usePolling ? nil : InboxEvents(folder: workspace.inbox)
-        let templateList = forcedTemplate.map { [$0.name] } ?? templates.map { "\($0.name) (\($0.patterns.joined(separator: ", ")))" }
+        let templatesFolder = catalog.folder ?? catalog.forcedPath.map { ($0 as NSString).deletingLastPathComponent }
+        let events = WatchEvents(inbox: workspace.inbox, templates: templatesFolder, useInotify: !usePolling)
+        reloads.onRequest { events.wake() }
+        logBroken(catalog.flows.compactMap(\.broken), lastGood: [])
         logger.info("watching \(workspace.inbox)", metadata: [
-            "templates": "\(templateList.joined(separator: "; "))",
-            "mode": "\(inotify == nil ? "polling every \(options.scanInterval) s" : "inotify + scan every \(options.scanInterval) s")",
+            "templates": "\(templateList())",
+            "mode": "\(events.watchesInbox ? "inotify + scan every \(options.scanInterval) s" : "polling every \(options.scanInterval) s")",
             "settle": "\(options.readiness.settleSeconds) s", "workers": "\(options.workers)",
             "done_marker": "\(options.readiness.requireDoneMarker)",
         ])
+        writeState(started: started)
 
-        let (events, continuation) = AsyncStream.makeStream(of: Event.self)
+        let (stream, continuation) = AsyncStream.makeStream(of: Event.self)
         let stopping = StopSignal()
-        let interval = options.scanInterval
-        let ticker = Thread {
-            continuation.yield(.scan)
+        let ticker = Thread { [options] in
+            let tick = min(options.scanInterval, 0.25)
+            var lastScan = -Double.infinity
             while !stopping.isSet {
-                if let inotify {
-                    _ = inotify.wait(timeoutMilliseconds: Int32(interval * 1000))
-                } else {
-                    Thread.sleep(forTimeInterval: interval)
+                let now = Scheduler.now()
+                if now - lastScan >= options.scanInterval {
+                    lastScan = now
+                    continuation.yield(.rescan)
                 }
-                continuation.yield(.scan)
+                let batch = events.wait(timeoutMilliseconds: Int32(tick * 1000))
+                if batch.overflowed { lastScan = -Double.infinity }
+                if !batch.inboxNames.isEmpty { continuation.yield(.changed(batch.inboxNames)) }
+                if batch.templatesChanged { continuation.yield(.templatesChanged) }
+                if batch.woken { continuation.yield(.woken) }
+                continuation.yield(.tick)
             }
         }
         ticker.start()
 
-        let processor = InputProcessor(workspace: workspace, ledger: ledger, templates: templates, forcedTemplate: forcedTemplate,
-                                       limits: limits, maxInterruptions: options.maxInterruptions, intake: intake)
+        var processor = InputProcessor(workspace: workspace, ledger: ledger, templates: catalog.templates, forcedTemplate: catalog.forced,
+                                       held: catalog.held, limits: limits, maxInterruptions: options.maxInterruptions, intake: intake)
+        let index = InboxIndex(folder: workspace.inbox, policy: options.readiness)
+        index.inUseRecheck = options.scanInterval
+        index.sighted = { file in try? ledger.sighted(name: file.name, size: file.size, modified: file.modified, firstSeen: Date().timeIntervalSince1970) }
+        index.wasTaken = { name in (try? ledger.history(limit: 1, name: name).isEmpty == false) ?? false }
+        Self.route(index, through: processor)
+        var scheduler = Scheduler(index: index, ledger: ledger, logger: logger)
         let workers = DispatchQueue(label: "ferry.workers", attributes: .concurrent)
         let working = DispatchGroup()
         let observer = LogObserver(logger: logger, progressEvery: options.progressInterval)
-        var scheduler = Scheduler(policy: options.readiness, ledger: ledger, logger: logger)
+        var reloadAt: Double?
 
-        for await event in events {
+        for await event in stream {
+            let now = Scheduler.now()
             switch event {
             case .finished(let name, let report, let error):
-                scheduler.finished(name, report: report, error: error, options: options)
-            case .scan:
+                scheduler.finished(name, report: report, error: error, options: options, now: now)
+            case .rescan:
+                do {
+                    try index.rescan(now: now)
+                } catch {
+                    logger.error("cannot list the inbox", metadata: ["error": "\(error)"])
+                }
+                // The safety net for template changes inotify did not report (and the only way when polling).
+                if reloadAt == nil && catalog.hasChanged() { reloadAt = now }
+            case .changed(let names):
+                index.refresh(names, now: now)
+            case .templatesChanged:
+                reloadAt = now + options.reloadDelay
+            case .woken:
+                if reloads.take() {
+                    logger.notice("SIGHUP: reading the templates again")
+                    reloadAt = now
+                }
+            case .tick:
                 break
             }
             if Task.isCancelled { break }
-            if scheduler.plansDue() {
-                do {
-                    let outcome = try Recovery(workspace: workspace, ledger: ledger).completePlans(except: scheduler.inFlightNames)
-                    for name in outcome.completed { logger.notice("completed a waiting delivery", metadata: ["file": "\(name)"]) }
-                    for report in outcome.lost { logger.warning("staged outputs lost before delivery", metadata: ["file": "\(report.name)", "reason": "\(report.error ?? "")"]) }
-                    scheduler.plansCompleted(outcome.completed.count, stillWaiting: try !ledger.unfinished().filter { !scheduler.inFlightNames.contains($0.entry.name) }.isEmpty, options: options)
-                } catch {
-                    logger.warning("a waiting delivery is still blocked", metadata: ["error": "\(error)"])
-                    scheduler.plansCompleted(0, stillWaiting: true, options: options)
-                }
+            if let due = reloadAt, now >= due {
+                reloadAt = nil
+                processor = reload(processor, started: started)
+                Self.route(index, through: processor)
+                scheduler.templatesChanged(now: now)
             }
-            let ready = try scheduler.scan(inbox: Inbox(workspace: workspace), outbox: workspace.outbox, options: options,
-                                           partners: processor.partners(of:in:))
+            if scheduler.plansDue(now: now) { completeWaitingPlans(ledger, scheduler: &scheduler, now: now) }
+            let ready = scheduler.dispatch(now: now, outbox: workspace.outbox, options: options) { name in
+                processor.partnerNames(of: name)
+            }
             for (file, partners) in ready {
                 scheduler.started(file.name, partners: partners.map(\.name))
                 working.enter()
-                workers.async {
+                workers.async { [processor] in
                     defer { working.leave() }
                     do {
                         let report = try processor.process(file, partners: partners, observer: observer)
                         if let report { observer.fileFinished(report) }
-                        Scheduler.removeMarkers(of: file)
                         continuation.yield(.finished(name: file.name, report: report, error: nil))
                     } catch {
                         continuation.yield(.finished(name: file.name, report: nil, error: "\(error)"))
@@ -155,6 +216,95 @@ public struct Watcher: Sendable {
         }
         continuation.finish()
         logger.info("stopped")
+    }
+
+    /// Recovery at start, once no `ferry replay` is at work (it waits for them).
+    private func recover(_ ledger: Ledger) throws {
+        let recovered = try WorkspaceLock.withoutGuests(workspace, wait: true, waiting: {
+            logger.notice("waiting for a ferry replay at work in this workspace to finish before recovering")
+        }) {
+            try Recovery(workspace: workspace, ledger: ledger).run()
+        }
+        guard let recovered else { return }
+        for name in recovered.returned { logger.notice("returned to the inbox after an interrupted run", metadata: ["file": "\(name)"]) }
+        for name in recovered.completed { logger.notice("completed an interrupted delivery from the ledger", metadata: ["file": "\(name)"]) }
+        for report in recovered.lost { logger.warning("staged outputs lost before delivery", metadata: ["file": "\(report.name)", "reason": "\(report.error ?? "")"]) }
+    }
+
+    /// Completes delivery plans that wait (a full disk, permissions), unless a `ferry replay` is at work:
+    /// its plans are its own.
+    private func completeWaitingPlans(_ ledger: Ledger, scheduler: inout Scheduler, now: Double) {
+        let busy = scheduler.busyNames
+        do {
+            let outcome = try WorkspaceLock.withoutGuests(workspace, wait: false) {
+                try Recovery(workspace: workspace, ledger: ledger).completePlans(except: busy)
+            }
+            guard let outcome else {
+                scheduler.plansCompleted(0, stillWaiting: true, options: options, now: now)
+                return
+            }
+            for name in outcome.completed { logger.notice("completed a waiting delivery", metadata: ["file": "\(name)"]) }
+            for report in outcome.lost { logger.warning("staged outputs lost before delivery", metadata: ["file": "\(report.name)", "reason": "\(report.error ?? "")"]) }
+            let waiting = try ledger.unfinished().contains { !busy.contains($0.entry.name) }
+            scheduler.plansCompleted(outcome.completed.count, stillWaiting: waiting, options: options, now: now)
+        } catch {
+            logger.warning("a waiting delivery is still blocked", metadata: ["error": "\(error)"])
+            scheduler.plansCompleted(0, stillWaiting: true, options: options, now: now)
+        }
+    }
+
+    /// Reads the templates again and says what changed; returns the processor for the new set.
+    private func reload(_ processor: InputProcessor, started: UTCDateTime) -> InputProcessor {
+        let changes = catalog.reload()
+        if let unreadable = changes.unreadable {
+            logger.error("cannot read the templates folder: keeping the templates loaded before", metadata: ["error": "\(unreadable)"])
+            return processor
+        }
+        if !changes.added.isEmpty || !changes.changed.isEmpty || !changes.removed.isEmpty || !changes.fixed.isEmpty {
+            var metadata: Logger.Metadata = [:]
+            for (key, names) in [("added", changes.added), ("changed", changes.changed), ("removed", changes.removed), ("fixed", changes.fixed)]
+            where !names.isEmpty {
+                metadata[key] = "\(names.joined(separator: ","))"
+            }
+            logger.notice("templates reloaded", metadata: metadata)
+        }
+        logBroken(changes.disabled, lastGood: changes.keptLastGood)
+        writeState(started: started)
+        return processor.using(templates: catalog.templates, forcedTemplate: catalog.forced, held: catalog.held)
+    }
+
+    private func logBroken(_ disabled: [BrokenTemplate], lastGood: [BrokenTemplate]) {
+        for broken in lastGood {
+            logger.error("template broken: its last good version goes on running until it is fixed",
+                         metadata: ["template": "\(broken.name)", "error": "\(broken.error.description)"])
+        }
+        for broken in disabled {
+            logger.error("template broken: its flow is disabled, its files wait in the inbox until it is fixed",
+                         metadata: ["template": "\(broken.name)", "error": "\(broken.error.description)"])
+        }
+    }
+
+    private func templateList() -> String {
+        if let forced = catalog.forced { return forced.name }
+        return catalog.flows.map { flow in
+            let patterns = flow.template?.patterns ?? flow.broken?.patterns ?? []
+            return "\(flow.name) (\(patterns.joined(separator: ", ")))" + (flow.status == .active ? "" : " [\(flow.status.rawValue)]")
+        }.joined(separator: "; ")
+    }
+
+    private func writeState(started: UTCDateTime) {
+        do {
+            try ServiceState(catalog: catalog, startedAt: started, options: options).write(to: workspace)
+        } catch {
+            logger.warning("cannot write the watcher's state for ferry status", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The index asks the processor's templates which files wait for a broken one, and in which order
+    /// files are taken.
+    private static func route(_ index: InboxIndex, through processor: InputProcessor) {
+        index.heldReason = { name in processor.heldReason(for: name) }
+        index.rank = { name in processor.rank(of: name) }
     }
 }
 

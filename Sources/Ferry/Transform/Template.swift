@@ -58,6 +58,11 @@ public struct Template: Sendable {
     /// True when one of the template's patterns matches the file name, with or without a
     /// compression suffix (`accounts*.csv` takes `accounts-1.csv.gz`).
     public func takes(fileName: String) -> Bool {
+        Self.matches(patterns, fileName: fileName)
+    }
+
+    /// Whether one of `patterns` matches the file name, with or without a compression suffix.
+    static func matches(_ patterns: [String], fileName: String) -> Bool {
         var names = [fileName]
         for suffix in [".gz", ".gzip"] where fileName.lowercased().hasSuffix(suffix) {
             names.append(String(fileName.dropLast(suffix.count)))

@@ -7,17 +7,10 @@ import Yams
 public struct TemplateLoader: Sendable {
     public init() {}
 
-    /// Loads every `*.yaml` / `*.yml` in a folder, sorted by name. Any broken template fails the whole load.
+    /// Loads every `*.yaml` / `*.yml` in a folder, sorted by name. Any broken template fails the whole
+    /// load (`ferry run`; the watcher loads each on its own, `loadEach(in:)`).
     public func loadFolder(_ folder: String) throws -> [Template] {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: folder)
-        } catch {
-            throw TemplateError(file: folder, "cannot read the templates folder", hint: "create it, or point --templates at the folder holding your templates")
-        }
-        let templates = try names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
-            .map { try load(path: (folder as NSString).appendingPathComponent($0)) }
-        return templates
+        try Self.templateFiles(in: folder).map { path throws(TemplateError) in try load(path: path) }
     }
 
     public func load(path: String) throws(TemplateError) -> Template {
