@@ -24,11 +24,11 @@ final class Console: RunObserver {
     func progress(_ name: String, bytesRead: Int64, size: Int64, rows: Int) {
         guard let report = pacer.due(name, bytesRead: bytesRead, size: size, rows: rows) else { return }
         if interactive {
-            let line = "\(name)  \(report.percent)%  \(Self.megabytes(bytesRead)) of \(Self.megabytes(size))  \(report.rowsPerSecond) rows/s"
+            let line = "\(FileName.display(name))  \(report.percent)%  \(Self.megabytes(bytesRead)) of \(Self.megabytes(size))  \(report.rowsPerSecond) rows/s"
             writeError("\r\u{1B}[K" + line)
             progressShown = true
         } else {
-            print("progress   \(name): \(report.percent)%, \(Self.megabytes(bytesRead)) of \(Self.megabytes(size)), \(rows) rows, "
+            print("progress   \(FileName.display(name)): \(report.percent)%, \(Self.megabytes(bytesRead)) of \(Self.megabytes(size)), \(rows) rows, "
                   + "\(report.rowsPerSecond) rows/s, \(Int(report.seconds)) s")
             fflush(nil)
         }
@@ -36,26 +36,27 @@ final class Console: RunObserver {
 
     func fileFinished(_ report: FileReport) {
         pacer.finished(report.name)
+        let shown = FileName.display(report.name)
         clearProgress()
         let counts = "read \(report.rowsRead), written \(report.rowsWritten), filtered \(report.rowsFiltered), rejected \(report.rowsRejected)"
         let time = Self.format(report.seconds) + " s"
         switch report.outcome {
         case .delivered:
             let outputs = report.outputs.map { Self.lastComponent($0) }.joined(separator: ", ")
-            var line = "delivered  \(report.name) -> \(outputs.isEmpty ? "(no rows to deliver)" : outputs)  [\(counts)] \(time)"
+            var line = "delivered  \(shown) -> \(outputs.isEmpty ? "(no rows to deliver)" : outputs)  [\(counts)] \(time)"
             if let rejects = report.rejectsReport { line += "  rejects: \(Self.relative(rejects))" }
             print(line)
         case .failed:
-            print("failed     \(report.name)  [\(counts)] \(time)")
+            print("failed     \(shown)  [\(counts)] \(time)")
             print(Self.indent(report.error ?? "unknown error"))
         case .duplicate:
-            print("duplicate  \(report.name): archived, nothing delivered")
+            print("duplicate  \(shown): archived, nothing delivered")
             print(Self.indent(report.error ?? ""))
         case .deliveryWaiting:
-            print("waiting    \(report.name): complete, but not yet moved into place  [\(counts)]")
+            print("waiting    \(shown): complete, but not yet moved into place  [\(counts)]")
             print(Self.indent(report.error ?? "unknown error"))
         case .retryLater:
-            print("retry      \(report.name): put back into the inbox  [\(counts)]")
+            print("retry      \(shown): put back into the inbox  [\(counts)]")
             print(Self.indent(report.error ?? "unknown error"))
         }
     }
@@ -102,12 +103,12 @@ final class Console: RunObserver {
     }
 
     private static func lastComponent(_ path: String) -> String {
-        String(path.split(separator: "/").last ?? Substring(path))
+        FileName.display(String(path.split(separator: "/").last ?? Substring(path)))
     }
 
     private static func relative(_ path: String) -> String {
         let parts = path.split(separator: "/")
-        return parts.suffix(2).joined(separator: "/")
+        return FileName.display(parts.suffix(2).joined(separator: "/"))
     }
 
     private static func indent(_ text: String) -> String {

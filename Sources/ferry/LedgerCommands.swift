@@ -20,7 +20,7 @@ struct ExplainCommand: ParsableCommand {
                                            broken: templates.broken, service: ServiceState.current(workspace),
                                            policy: ReadinessPolicy(settings: settings), maxOutboxPackages: settings.maxOutbox,
                                            maxInterruptions: settings.maxInterruptions)
-        for line in try explanation.explain(file) { print(line) }
+        for line in try explanation.explain(CommandLineName.recovered(file)) { print(line) }
     }
 }
 
@@ -42,10 +42,10 @@ struct HistoryCommand: ParsableCommand {
             return print("No ledger yet: nothing has been processed in \(workspace.root).")
         }
         let ledger = try Ledger(workspace: workspace)
-        let entries = try ledger.history(limit: limit, name: name)
+        let entries = try ledger.history(limit: limit, name: name.map(CommandLineName.recovered))
         guard !entries.isEmpty else { return print("The ledger is empty.") }
         let rows = entries.map { entry in
-            [String(entry.id), entry.claimedAt, entry.name, entry.template ?? "-", entry.state.rawValue,
+            [String(entry.id), entry.claimedAt, FileName.display(entry.name), entry.template ?? "-", entry.state.rawValue,
              "\(entry.rowsRead)/\(entry.rowsWritten)/\(entry.rowsRejected)", entry.seconds.map { String(format: "%.2f", $0) } ?? "-",
              String((entry.error ?? "").split(separator: "\n").first ?? "")]
         }
@@ -70,8 +70,8 @@ struct StatusCommand: ParsableCommand {
         let holder = WorkspaceLock.holder(of: workspace)
         let claimed = unfinished.filter { $0.state == .claimed }.map(\.name)
         let waitingDelivery = unfinished.filter { $0.state != .claimed }.map(\.name)
-        let failed = ((try? FileManager.default.contentsOfDirectory(atPath: workspace.failed)) ?? []).filter { !$0.hasSuffix(".error.txt") && !$0.hasSuffix(".rejects.csv") && !$0.hasPrefix(".") }
-        let outbox = ((try? FileManager.default.contentsOfDirectory(atPath: workspace.outbox)) ?? []).filter { !$0.hasPrefix(".") }
+        let failed = workspace.names(in: workspace.failed).filter { !$0.hasSuffix(".error.txt") && !$0.hasSuffix(".rejects.csv") && !$0.hasPrefix(".") }
+        let outbox = workspace.names(in: workspace.outbox).filter { !$0.hasPrefix(".") }
         print("Ferry:                  \(holder.map { "running here (\($0))" } ?? "not running in this workspace")")
         printTemplates(workspace)
         print("Waiting in the inbox:   \(Self.count(waiting.map(\.name)))")
@@ -85,13 +85,13 @@ struct StatusCommand: ParsableCommand {
         print("In failed/:             \(Self.count(failed))")
         print("Packages in outbox/:    \(outbox.count)")
         if let last = try ledger?.history(limit: 1).first {
-            print("Last input:             \(last.name), \(last.state.rawValue), \(last.finishedAt ?? last.claimedAt)")
+            print("Last input:             \(FileName.display(last.name)), \(last.state.rawValue), \(last.finishedAt ?? last.claimedAt)")
         }
     }
 
     /// `3  (a.csv, b.csv, c.csv)`, naming at most five.
     private static func count(_ names: [String]) -> String {
-        names.isEmpty ? "0" : "\(names.count)  (" + names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", ..." : "") + ")"
+        names.isEmpty ? "0" : "\(names.count)  (" + names.prefix(5).map(FileName.display).joined(separator: ", ") + (names.count > 5 ? ", ..." : "") + ")"
     }
 
     /// The running watcher's templates, or (with none running) the templates as they load now.

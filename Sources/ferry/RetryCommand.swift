@@ -23,9 +23,9 @@ struct RetryCommand: ParsableCommand {
 
     func run() throws {
         let workspace = try options.existingWorkspace()
-        let outcome = try Retry(workspace: workspace).run(all ? nil : files)
-        for (name, now) in outcome.moved { print("retried    \(name) -> \(now)") }
-        for (name, reason) in outcome.skipped { print("skipped    \(name): \(reason)") }
+        let outcome = try Retry(workspace: workspace).run(all ? nil : files.map(CommandLineName.recovered))
+        for (name, now) in outcome.moved { print("retried    \(FileName.display(name)) -> \(FileName.display(now))") }
+        for (name, reason) in outcome.skipped { print("skipped    \(FileName.display(name)): \(reason)") }
         if outcome.moved.isEmpty && outcome.skipped.isEmpty { print("Nothing to retry: failed/ holds no inputs.") }
         if !outcome.skipped.isEmpty { throw ExitCode(1) }
     }

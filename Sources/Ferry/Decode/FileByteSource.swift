@@ -13,7 +13,7 @@ public final class FileByteSource: ByteSource {
     public let size: Int64
 
     public init(path: String, displayName: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = SystemCall.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw InputError(.io, InputLocation(file: displayName), "cannot open: \(SystemCall.describe(errno))")
         }

@@ -6,5 +6,5 @@ public struct DeliveryError: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var code: Int32
 
-    public var description: String { "cannot \(operation) \(path): \(SystemCall.describe(code))" }
+    public var description: String { "cannot \(operation) \(FileName.display(path)): \(SystemCall.describe(code))" }
 }

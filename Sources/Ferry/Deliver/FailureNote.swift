@@ -4,7 +4,7 @@ enum FailureNote {
     static let tryAgain = "To try again, fix the file (or the template) and run `ferry retry <name>` (or put it back into inbox/)."
 
     static func text(file: String, template: Template?, error: String, at time: UTCDateTime, hint: String = tryAgain) -> String {
-        var lines = ["File:     \(file)", "Failed:   \(time.iso8601)"]
+        var lines = ["File:     \(FileName.display(file))", "Failed:   \(time.iso8601)"]
         if let template { lines.append("Template: \(template.name) (\(template.path))") }
         lines.append("")
         lines.append(error)

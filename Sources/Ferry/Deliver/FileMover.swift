@@ -13,9 +13,9 @@ enum FileMover {
     static func moveNoReplace(_ path: String, into folder: String, name: String) throws -> String {
         let (stem, suffix) = split(name)
         for attempt in 1...999 {
-            let destination = "\(folder)/\(attempt == 1 ? name : "\(stem)-\(attempt)\(suffix)")"
-            if link(path, destination) == 0 {
-                unlink(path)
+            let destination = folder + "/" + FileName.fitted(attempt == 1 ? name : "\(stem)-\(attempt)\(suffix)")
+            if SystemCall.link(path, destination) == 0 {
+                SystemCall.unlink(path)
                 syncFolder(folder)
                 return destination
             }
@@ -23,8 +23,8 @@ enum FileMover {
             case EEXIST:
                 continue
             case EPERM, EXDEV, ENOTSUP, EMLINK:
-                if access(destination, F_OK) == 0 { continue }
-                guard rename(path, destination) == 0 else {
+                if SystemCall.exists(destination) { continue }
+                guard SystemCall.rename(path, destination) == 0 else {
                     throw DeliveryError(operation: "move a file to", path: destination, code: errno)
                 }
                 syncFolder(folder)
@@ -46,7 +46,6 @@ enum FileMover {
 
     /// `customers-x.zip` -> (`customers-x`, `.zip`); `a.csv.gz` -> (`a`, `.csv.gz`).
     static func split(_ name: String) -> (stem: String, suffix: String) {
-        guard let dot = name.dropFirst().firstIndex(of: ".") else { return (name, "") }
-        return (String(name[..<dot]), String(name[dot...]))
+        FileName.splitExtensions(name)
     }
 }

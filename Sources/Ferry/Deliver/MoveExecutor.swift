@@ -41,15 +41,17 @@ struct MoveExecutor: Sendable {
     static let deliveryLock = Mutex(())
 
     /// The first name in `folder` free of files (`name`, then `stem-2.ext` ...) and not among the
-    /// paths already planned in `taken`.
-    static func freeName(in folder: String, for name: String, avoiding taken: Set<String> = []) -> String {
+    /// paths already planned in `taken`; within `maxBytes` (see `FileName.fitted`), so that a name
+    /// with a note's suffix added still fits.
+    static func freeName(in folder: String, for name: String, avoiding taken: Set<String> = [],
+                         maxBytes: Int = FileName.maxBytes) -> String {
         let (stem, suffix) = FileMover.split(name)
         for attempt in 1...9_999 {
-            let candidate = attempt == 1 ? name : "\(stem)-\(attempt)\(suffix)"
+            let candidate = FileName.fitted(attempt == 1 ? name : "\(stem)-\(attempt)\(suffix)", maxBytes: maxBytes)
             let path = folder + "/" + candidate
-            if !taken.contains(path) && access(path, F_OK) != 0 { return candidate }
+            if !taken.contains(path) && !SystemCall.exists(path) { return candidate }
         }
-        return "\(stem)-\(UInt32.random(in: 10_000...UInt32.max))\(suffix)"
+        return FileName.fitted("\(stem)-\(UInt32.random(in: 10_000...UInt32.max))\(suffix)", maxBytes: maxBytes)
     }
 
     /// Executes the moves in order, skipping those done before.
@@ -58,14 +60,14 @@ struct MoveExecutor: Sendable {
         for (index, planned) in moves.enumerated() {
             var move = planned
             var sourceInfo = stat()
-            let sourceExists = lstat(move.source, &sourceInfo) == 0
+            let sourceExists = SystemCall.lstat(move.source, &sourceInfo) == 0
             if move.state == .done || (move.state == .moving && !sourceExists) {
                 if move.state == .moving { try ledger.mark(entry, move: index, .done) }
                 outcome.done.append(move)
                 continue
             }
             guard sourceExists else {
-                if access(move.destination, F_OK) == 0 {
+                if SystemCall.exists(move.destination) {
                     // Moved before a power cut took the ledger's mark.
                     try ledger.mark(entry, move: index, .done)
                     outcome.done.append(move)
@@ -101,7 +103,7 @@ struct MoveExecutor: Sendable {
         let folder = Self.folder(of: destination)
         var createdFolder = false
         while true {
-            if Self.renameNoReplace(move.source, destination) == 0 {
+            if SystemCall.renameNoReplace(move.source, destination) == 0 {
                 FileMover.syncFolder(folder)
                 return destination
             }
@@ -130,13 +132,13 @@ struct MoveExecutor: Sendable {
         var destination = planned
         let folder = Self.folder(of: destination)
         if move.state == .moving && sourceInfo.st_nlink > 1 {
-            unlink(move.source)
+            SystemCall.unlink(move.source)
             return destination
         }
-        while link(move.source, destination) != 0 {
+        while SystemCall.link(move.source, destination) != 0 {
             let code = errno
             var destinationInfo = stat()
-            if code == EEXIST, lstat(destination, &destinationInfo) == 0 {
+            if code == EEXIST, SystemCall.lstat(destination, &destinationInfo) == 0 {
                 if destinationInfo.st_ino == sourceInfo.st_ino && destinationInfo.st_dev == sourceInfo.st_dev { break }
                 destination = folder + "/" + Self.freeName(in: folder, for: Self.lastComponent(of: destination))
                 try replan(destination)
@@ -144,7 +146,7 @@ struct MoveExecutor: Sendable {
             }
             if code == EPERM || code == ENOTSUP {
                 // No hard links either: a plain rename to a name that is still free.
-                guard rename(move.source, destination) == 0 else {
+                guard SystemCall.rename(move.source, destination) == 0 else {
                     throw DeliveryError(operation: "move a file to", path: destination, code: errno)
                 }
                 FileMover.syncFolder(folder)
@@ -152,18 +154,9 @@ struct MoveExecutor: Sendable {
             }
             throw DeliveryError(operation: "move a file to", path: destination, code: code)
         }
-        unlink(move.source)
+        SystemCall.unlink(move.source)
         FileMover.syncFolder(folder)
         return destination
-    }
-
-    private static func renameNoReplace(_ source: String, _ destination: String) -> Int32 {
-        #if canImport(Glibc)
-        ferry_rename_noreplace(source, destination)
-        #else
-        errno = ENOSYS
-        return -1
-        #endif
     }
 
     static func folder(of path: String) -> String {

@@ -15,7 +15,7 @@ final class RejectsReport {
     func add(_ problems: [RowProblem]) throws {
         for problem in problems {
             let place = problem.location
-            try csv.write(row: [place.file, place.line.map(String.init) ?? "", place.record.map(String.init) ?? "",
+            try csv.write(row: [FileName.display(place.file), place.line.map(String.init) ?? "", place.record.map(String.init) ?? "",
                               place.field ?? "", problem.value ?? "", problem.reason])
         }
         rows += 1

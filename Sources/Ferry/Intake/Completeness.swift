@@ -49,7 +49,7 @@ public enum Completeness: Sendable, Equatable {
     private static func xmlRootCloses(path: String, size: Int64, head: [UInt8]) -> Completeness {
         let utf16 = utf16Encoding(of: head)
         guard let root = rootName(in: text(of: head, utf16: utf16)) else { return .unknown }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = SystemCall.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .unknown }
         defer { close(fd) }
         let tailSize = Int(min(size, 4096)) & ~1  // whole UTF-16 code units

@@ -36,17 +36,15 @@ public struct Inbox: Sendable {
     /// Regular files in the inbox, sorted by name; symlinks, folders, in-progress names and done markers
     /// are left alone.
     public func files() throws -> [InboxFile] {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: workspace.inbox)
-        } catch {
-            throw DeliveryError(operation: "list", path: workspace.inbox, code: ENOENT)
+        // Names as bytes: a name that is not UTF-8 is listed, stat'ed and claimed like any other.
+        guard let names = SystemCall.names(in: workspace.inbox) else {
+            throw DeliveryError(operation: "list", path: workspace.inbox, code: errno)
         }
         var files: [InboxFile] = []
         for name in names.sorted() where !Self.isIgnored(name) && !ReadinessPolicy.isMarker(name) {
             let path = workspace.inbox + "/" + name
             var info = stat()
-            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            guard SystemCall.lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
             let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
             files.append(InboxFile(name: name, path: path, size: Int64(info.st_size), modified: modified))
         }
@@ -57,10 +55,10 @@ public struct Inbox: Sendable {
     /// Returns nil when the file is gone (another process took it first).
     public func claim(_ file: InboxFile) throws -> ClaimedFile? {
         let destination = workspace.work + "/" + file.name
-        if access(destination, F_OK) == 0 {
+        if SystemCall.exists(destination) {
             throw DeliveryError(operation: "claim (a file of that name is already being worked on)", path: destination, code: EEXIST)
         }
-        guard rename(file.path, destination) == 0 else {
+        guard SystemCall.rename(file.path, destination) == 0 else {
             if errno == ENOENT { return nil }
             throw DeliveryError(operation: "claim", path: file.path, code: errno)
         }

@@ -210,7 +210,7 @@ final class InboxIndex {
         let data = String(name.dropLast(ReadinessPolicy.markerSuffixes.first { name.hasSuffix($0) }?.count ?? 0))
         guard entries[data] == nil, departed.contains(data) || wasTaken(data) else { return }
         probes += 1
-        unlink(folder + "/" + name)
+        SystemCall.unlink(folder + "/" + name)
         markers[name] = nil
     }
 
@@ -269,22 +269,14 @@ final class InboxIndex {
     static func stat(_ folder: String, _ name: String) -> InboxFile? {
         let path = folder + "/" + name
         var info = Glibc.stat()
-        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard SystemCall.lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
         return InboxFile(name: name, path: path, size: Int64(info.st_size), modified: modified)
     }
 
-    /// The names in a folder (readdir, without the per-name work Foundation adds).
+    /// The names in a folder (readdir, without the per-name work Foundation adds; names as bytes).
     static func list(_ folder: String) throws -> [String] {
-        guard let directory = opendir(folder) else { throw DeliveryError(operation: "list", path: folder, code: errno) }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
-                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
+        guard let names = SystemCall.names(in: folder) else { throw DeliveryError(operation: "list", path: folder, code: errno) }
         return names
     }
 }

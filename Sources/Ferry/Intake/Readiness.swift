@@ -33,7 +33,7 @@ public struct ReadinessPolicy: Sendable, Equatable {
     /// On Linux a read lease cannot be taken while another process has the file open for writing.
     static func isOpenForWriting(_ path: String) -> Bool {
         #if os(Linux)
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        let fd = SystemCall.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         if ferry_try_read_lease(fd) == 0 {

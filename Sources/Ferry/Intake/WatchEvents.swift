@@ -96,7 +96,7 @@ final class WatchEvents: @unchecked Sendable {
                     if watch == templatesWatch && templatesWatch >= 0 {
                         batch.templatesChanged = true
                     } else if watch == inboxWatch, length > 0 {
-                        let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
+                        let name = FileName.decoded(nameBytes.prefix { $0 != 0 })
                         if !name.isEmpty { batch.inboxNames.insert(name) }
                     }
                 }

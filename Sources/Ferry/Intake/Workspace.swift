@@ -35,6 +35,12 @@ public struct Workspace: Sendable {
     }
 
     /// Creates missing folders, and checks that they are on one file system.
+    /// The names in one of the workspace's folders as the file system has them (see `FileName`), unsorted;
+    /// empty when it cannot be read.
+    public func names(in folder: String) -> [String] {
+        SystemCall.names(in: folder) ?? []
+    }
+
     public func prepare() throws {
         for folder in [inbox, outbox, archive, failed, reports, work, staging] {
             try Self.makeFolder(folder)

@@ -64,7 +64,7 @@ public struct LedgerRebuild: Sendable {
 
     private func input(_ path: String, state: Ledger.State, outputs: [String], note: String) throws -> Ledger.FoundInput {
         var info = stat()
-        guard stat(path, &info) == 0 else { throw DeliveryError(operation: "read", path: path, code: errno) }
+        guard SystemCall.withPath(path, { stat($0, &info) }) == 0 else { throw DeliveryError(operation: "read", path: path, code: errno) }
         let name = String(path.split(separator: "/").last ?? "")
         let marker = "-" + FileMover.split(name).stem + "-"
         // Output names are `<target>-<input stem>-<UTC time>...`.
@@ -78,6 +78,6 @@ public struct LedgerRebuild: Sendable {
     }
 
     private static func visible(_ folder: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }
+        (SystemCall.names(in: folder) ?? []).filter { !$0.hasPrefix(".") }
     }
 }

@@ -32,7 +32,7 @@ public struct Recovery: Sendable {
         for (entry, _) in try ledger.unfinished() where entry.state == .claimed {
             var report = FileReport(name: entry.name, template: entry.template, outcome: .retryLater)
             let work = workspace.work + "/" + entry.name
-            if FileManager.default.fileExists(atPath: work) {
+            if SystemCall.exists(work) {
                 report.inputNowAt = try FileMover.moveNoReplace(work, into: workspace.inbox, name: entry.name)
                 outcome.returned.append(entry.name)
             }
@@ -41,14 +41,14 @@ public struct Recovery: Sendable {
         }
         let pending = try ledger.pendingSources()
         // Claimed by rename but killed before the ledger heard of it (inputs of waiting plans stay).
-        for name in ((try? FileManager.default.contentsOfDirectory(atPath: workspace.work)) ?? []).sorted() {
+        for name in (SystemCall.names(in: workspace.work) ?? []).sorted() {
             let path = workspace.work + "/" + name
             guard !pending.contains(path) else { continue }
             _ = try FileMover.moveNoReplace(path, into: workspace.inbox, name: name)
             outcome.returned.append(name)
         }
         // What units were writing when the process died (a unit's folder keeps what its waiting plan needs).
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: workspace.staging)) ?? [] {
+        for name in SystemCall.names(in: workspace.staging) ?? [] {
             let path = workspace.staging + "/" + name
             guard !pending.contains(path) else { continue }
             removeFiles(below: path, keeping: pending)

@@ -1,6 +1,6 @@
 /// Where in an input file something happened, as precisely as it is known.
 public struct InputLocation: Sendable, Equatable, CustomStringConvertible {
-    /// The input's file name as the user dropped it (not the work-area path).
+    /// The input's file name as the user dropped it (not the work-area path); shown through `FileName.display`.
     public var file: String
     /// 1-based physical line where the record starts.
     public var line: Int?
@@ -20,7 +20,7 @@ public struct InputLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        var text = file
+        var text = FileName.display(file)
         if let line { text += " line \(line)" }
         if let record { text += " (record \(record))" }
         if let byteOffset { text += " at byte \(byteOffset)" }

@@ -35,54 +35,55 @@ public struct InboxExplanation: Sendable {
     /// Sentences, most important first.
     public func explain(_ pathOrName: String) throws -> [String] {
         let name = (pathOrName as NSString).lastPathComponent
+        let shown = FileName.display(name)
         let path = workspace.inbox + "/" + name
         let ledger = try Ledger(workspace: workspace)
         var info = stat()
-        guard lstat(path, &info) == 0 else {
+        guard SystemCall.lstat(path, &info) == 0 else {
             guard let last = try ledger.history(limit: 1, name: name).first else {
-                return ["\(name) is not in the inbox, and the ledger has no record of it."]
+                return ["\(shown) is not in the inbox, and the ledger has no record of it."]
             }
-            return ["\(name) is not in the inbox. Ledger entry \(last.id) (\(last.claimedAt)): \(last.state.rawValue)"
-                    + (last.inputNowAt.map { ", now at \($0)" } ?? "") + (last.error.map { ". \($0)" } ?? "")]
+            return ["\(shown) is not in the inbox. Ledger entry \(last.id) (\(last.claimedAt)): \(last.state.rawValue)"
+                    + (last.inputNowAt.map { ", now at \(FileName.display($0))" } ?? "") + (last.error.map { ". \($0)" } ?? "")]
         }
-        if (info.st_mode & S_IFMT) != S_IFREG { return ["\(name) is not a regular file (a folder or a link): Ferry never takes it."] }
-        if Inbox.isLitter(name) { return ["\(name) is ignored: operating systems and editors leave such files in folders by themselves (Thumbs.db, desktop.ini, backups ending in ~, .swp). Ferry never takes it."] }
-        if Inbox.isInProgressName(name) { return ["\(name) is ignored: its name is one uploaders use while writing (.part, .filepart, .tmp, ~$, dot files). It is taken once it is renamed."] }
+        if (info.st_mode & S_IFMT) != S_IFREG { return ["\(shown) is not a regular file (a folder or a link): Ferry never takes it."] }
+        if Inbox.isLitter(name) { return ["\(shown) is ignored: operating systems and editors leave such files in folders by themselves (Thumbs.db, desktop.ini, backups ending in ~, .swp). Ferry never takes it."] }
+        if Inbox.isInProgressName(name) { return ["\(shown) is ignored: its name is one uploaders use while writing (.part, .filepart, .tmp, ~$, dot files). It is taken once it is renamed."] }
         if ReadinessPolicy.isMarker(name) { return try explainMarker(name, ledger: ledger) }
 
         var lines: [String] = []
         let size = Int64(info.st_size)
         let router = TemplateRouter(templates: templates, forced: forcedTemplate, held: held)
         if let bundle = (try? BundleKind.detect(path: path, displayName: name, limits: DecompressionLimits())) ?? nil {
-            lines.append("\(name) is a \(bundle == .zip ? "zip" : "tar") bundle: each member is routed to its own template when it is processed.")
+            lines.append("\(shown) is a \(bundle == .zip ? "zip" : "tar") bundle: each member is routed to its own template when it is processed.")
         } else {
             switch router.template(for: [name], displayName: name) {
             case .success(let template):
-                lines.append("\(name) matches template \(template.name) (\(template.path)).")
+                lines.append("\(shown) matches template \(template.name) (\(template.path)).")
                 let partners = router.partners(of: name, template: template)
                 if !partners.isEmpty {
-                    let present = partners.filter { FileManager.default.fileExists(atPath: workspace.inbox + "/" + $0) }
+                    let present = partners.filter { SystemCall.exists(workspace.inbox + "/" + $0) }
                     lines.append(present.isEmpty
-                        ? "Its partner \(partners.joined(separator: ", ")) (package \(template.packageName ?? "")) is not in the inbox: it is processed on its own."
-                        : "It travels with \(present.joined(separator: ", ")) (package \(template.packageName ?? "")): they go into one package together, once all are complete.")
+                        ? "Its partner \(partners.map(FileName.display).joined(separator: ", ")) (package \(template.packageName ?? "")) is not in the inbox: it is processed on its own."
+                        : "It travels with \(present.map(FileName.display).joined(separator: ", ")) (package \(template.packageName ?? "")): they go into one package together, once all are complete.")
                 }
             case .failure(let error) where error.kind == .templateUnavailable:
                 guard let template = router.heldBy([name]) else { return [error.message] }
                 return brokenTemplateLines(name, template)
             case .failure(let error):
-                return ["\(name) will go to failed/: \(error.message). \(error.hint ?? "")"]
+                return ["\(shown) will go to failed/: \(error.message). \(error.hint ?? "")"]
             }
         }
         let digest = try SHA256.file(path, displayName: name)
         if let previous = try ledger.delivered(digest: digest) {
-            lines.append("Its content was already delivered as ledger entry \(previous.id) (\(previous.name), \(previous.finishedAt ?? previous.claimedAt)): it will be archived as a duplicate, with no new package (use --force to deliver again).")
+            lines.append("Its content was already delivered as ledger entry \(previous.id) (\(FileName.display(previous.name)), \(previous.finishedAt ?? previous.claimedAt)): it will be archived as a duplicate, with no new package (use --force to deliver again).")
         }
         let interruptions = try ledger.interruptions(name: name, size: size)
         if interruptions >= maxInterruptions {
             lines.append("Processing this file was interrupted \(interruptions) times: it will be quarantined in failed/.")
         }
-        if policy.requireDoneMarker && !ReadinessPolicy.markerSuffixes.contains(where: { FileManager.default.fileExists(atPath: path + $0) }) {
-            lines.append("Waiting for its done marker: \(name).done or \(name).ok.")
+        if policy.requireDoneMarker && !ReadinessPolicy.markerSuffixes.contains(where: { SystemCall.exists(path + $0) }) {
+            lines.append("Waiting for its done marker: \(shown).done or \(shown).ok.")
         }
         if size == 0 { lines.append("It is empty: it waits until it has content.") }
         let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
@@ -114,7 +115,7 @@ public struct InboxExplanation: Sendable {
     }
 
     private func brokenTemplateLines(_ name: String, _ template: BrokenTemplate) -> [String] {
-        var lines = ["\(name) waits in the inbox: the template that takes it, \(template.name) (\(template.path)), is broken: \(template.error.message)"
+        var lines = ["\(FileName.display(name)) waits in the inbox: the template that takes it, \(template.name) (\(template.path)), is broken: \(template.error.message)"
                      + (template.error.line.map { " (line \($0))" } ?? "")]
         if template.patterns == nil {
             lines.append("Its takes: cannot be read, so every file no working template takes waits for it.")
@@ -127,7 +128,7 @@ public struct InboxExplanation: Sendable {
 
     private func explainMarker(_ name: String, ledger: Ledger) throws -> [String] {
         let data = String(name.dropLast(ReadinessPolicy.markerSuffixes.first { name.hasSuffix($0) }?.count ?? 0))
-        var lines = ["\(name) is a done marker: it releases \(data), it is not an input" + (policy.requireDoneMarker ? "." : " (the watcher runs without --done-marker, so it waits for nothing).")]
+        var lines = ["\(FileName.display(name)) is a done marker: it releases \(FileName.display(data)), it is not an input" + (policy.requireDoneMarker ? "." : " (the watcher runs without --done-marker, so it waits for nothing).")]
         if !FileManager.default.fileExists(atPath: workspace.inbox + "/" + data) {
             lines.append(try ledger.history(limit: 1, name: data).isEmpty
                 ? "\(data) has not arrived: the marker waits for it."

@@ -138,7 +138,13 @@ public struct InputProcessor: Sendable {
                              outputSuffix: outputSuffix, report: &report, at: time, started: started)
         } catch {
             removeFiles(below: staging, keeping: (try? ledger.pendingSources()) ?? [])
-            throw error
+            guard !(error is SQLiteError || error is LedgerError), try ledger.entry(id)?.state == .claimed else { throw error }
+            // A fault outside the input before anything was planned (the failure note could not be written):
+            // the input goes back to the inbox instead of waiting in the work area for the next start.
+            report.outcome = .retryLater
+            report.error = "\(error)"
+            for file in unit { report.inputNowAt = try? inbox.release(file) }
+            try close(id, state: .returned, report: &report, started: started)
         }
         removeFiles(below: staging, keeping: report.outcome == .deliveryWaiting ? try ledger.pendingSources() : [])
         return report
@@ -199,7 +205,7 @@ public struct InputProcessor: Sendable {
     /// A file with more than one name may be a way to reach a file outside the inbox: it is not read.
     private static func hardLinkRefusal(_ claimed: ClaimedFile) -> InputError? {
         var info = stat()
-        guard lstat(claimed.path, &info) == 0, info.st_nlink > 1 else { return nil }
+        guard SystemCall.lstat(claimed.path, &info) == 0, info.st_nlink > 1 else { return nil }
         return InputError(.limit, InputLocation(file: claimed.name),
                           "refused: the file has \(info.st_nlink) hard links (other names share its content, possibly a file outside the inbox); Ferry does not read hard-linked inputs",
                           hint: "copy the file into the inbox instead of linking it (cp, not ln); if your uploads arrive as hard links on purpose, set intake: {hard_links: accept} in ferry.yaml")
@@ -281,7 +287,7 @@ public struct InputProcessor: Sendable {
     /// Why a duplicate brought nothing new, and, when the template changed since the content was
     /// delivered, how to deliver it with the new rules.
     static func duplicateNote(_ previous: Ledger.Entry, template: Template?) -> String {
-        var note = "same content as \(previous.name), delivered as ledger entry \(previous.id) on \(previous.finishedAt ?? previous.claimedAt); archived without new outputs"
+        var note = "same content as \(FileName.display(previous.name)), delivered as ledger entry \(previous.id) on \(previous.finishedAt ?? previous.claimedAt); archived without new outputs"
         if let template, let delivered = previous.templateHash, !delivered.isEmpty, delivered != template.contentHash {
             note += ". Template \(template.name) has changed since (version \(delivered.prefix(8)) then, \(template.contentHash.prefix(8)) now): "
                 + "to deliver this content with the new rules, run `ferry replay \(previous.id)` (new outputs, the archive untouched) "
@@ -299,15 +305,23 @@ public struct InputProcessor: Sendable {
             try FailureNote.stage(FailureNote.text(file: claimed.name, template: template, error: error.description, at: time),
                                   stagingFolder: workspace.staging(forEntry: id).staging)
         }
-        let outcome = try MoveExecutor.deliveryLock.withLock { _ in
+        let moves = try MoveExecutor.deliveryLock.withLock { _ in
             FailurePlan.removeOrphanNotes(of: unit.map(\.name), in: workspace.failed)
             let moves = FailurePlan.moves(inputs: unit.map { ($0.name, $0.path) }, notes: notes, rejectsPath: rejectsPath, failedFolder: workspace.failed)
             try ledger.plan(id, state: .failing, moves: moves, report: report, digest: digest)
-            return try MoveExecutor(ledger: ledger).execute(moves, entry: id)
+            return moves
         }
-        let moves = outcome.done
-        report.rejectsReport = moves.first { $0.kind == .report }?.destination
-        report.inputNowAt = moves.last?.destination
+        let outcome: MoveExecutor.Outcome
+        do {
+            outcome = try MoveExecutor.deliveryLock.withLock { _ in try MoveExecutor(ledger: ledger).execute(moves, entry: id) }
+        } catch let blocked as DeliveryError {
+            // The failure plan stays in the ledger (failed/ not writable, disk full); the next attempt completes it.
+            report.outcome = .deliveryWaiting
+            report.error = "\(error.description)\n(not yet moved into failed/: \(blocked))"
+            return
+        }
+        report.rejectsReport = outcome.done.first { $0.kind == .report }?.destination
+        report.inputNowAt = outcome.done.last?.destination
         try close(id, state: .failed, report: &report, started: started)
     }
 

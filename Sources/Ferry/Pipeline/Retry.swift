@@ -32,7 +32,7 @@ public struct Retry: Sendable {
         for name in try names.map { $0.map(Self.inputName) } ?? inputsInFailed() {
             let path = workspace.failed + "/" + name
             var info = stat()
-            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            guard SystemCall.lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
                 outcome.skipped.append((name, "failed/ has no input of that name"))
                 continue
             }
@@ -40,16 +40,16 @@ public struct Retry: Sendable {
                 outcome.skipped.append((name, "it is still being moved into failed/; try again in a moment"))
                 continue
             }
-            guard access(workspace.inbox + "/" + name, F_OK) != 0 else {
-                outcome.skipped.append((name, "the inbox already has a file named \(name)"))
+            guard !SystemCall.exists(workspace.inbox + "/" + name) else {
+                outcome.skipped.append((name, "the inbox already has a file named \(FileName.display(name))"))
                 continue
             }
             // No-replace: a file of that name arriving in the inbox meanwhile is never overwritten.
-            guard ferry_rename_noreplace(path, workspace.inbox + "/" + name) == 0 else {
+            guard SystemCall.renameNoReplace(path, workspace.inbox + "/" + name) == 0 else {
                 outcome.skipped.append((name, "cannot move it into the inbox: \(SystemCall.describe(errno))"))
                 continue
             }
-            for side in [".error.txt", ".rejects.csv"] { unlinkQuietly(path + side) }
+            for side in [".error.txt", ".rejects.csv"] { unlinkQuietly(workspace.failed + "/" + FailurePlan.noteStem(of: name) + side) }
             try ledger.retried(name: name, size: Int64(info.st_size), from: path, to: workspace.inbox + "/" + name, at: UTCDateTime.now())
             outcome.moved.append((name, workspace.inbox + "/" + name))
         }

@@ -38,13 +38,13 @@ public struct RunPass: Sendable {
         }) { try Recovery(workspace: workspace, ledger: ledger).run() } ?? Recovery.Outcome()
         summary.recovered = recovered.returned
         for name in recovered.returned {
-            observer.notice("\(name): found in the work area after an interrupted run; returned to the inbox and processed again")
+            observer.notice("\(FileName.display(name)): found in the work area after an interrupted run; returned to the inbox and processed again")
         }
         for name in recovered.completed {
-            observer.notice("\(name): its delivery was interrupted; completed from the ledger")
+            observer.notice("\(FileName.display(name)): its delivery was interrupted; completed from the ledger")
         }
         for report in recovered.lost {
-            observer.notice("\(report.name): \(report.error ?? "its staged outputs were lost")")
+            observer.notice("\(FileName.display(report.name)): \(report.error ?? "its staged outputs were lost")")
             if report.outcome == .failed {
                 summary.files.append(report)
                 observer.fileFinished(report)
@@ -61,7 +61,14 @@ public struct RunPass: Sendable {
         for file in files where !taken.contains(file.name) {
             let partners = processor.partners(of: file, in: files).filter { !taken.contains($0.name) }
             taken.formUnion([file.name] + partners.map(\.name))
-            guard let report = try processor.process(file, partners: partners, observer: observer) else { continue }
+            var report = FileReport(name: ([file] + partners).map(\.name).joined(separator: " + "), template: nil, outcome: .retryLater)
+            do {
+                guard let processed = try processor.process(file, partners: partners, observer: observer) else { continue }
+                report = processed
+            } catch let error where !(error is SQLiteError || error is LedgerError) {
+                // One file's fault outside its data (its claim, its failure note) never stops the others.
+                report.error = "\(error)"
+            }
             summary.files.append(report)
             observer.fileFinished(report)
         }

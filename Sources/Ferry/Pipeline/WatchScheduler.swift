@@ -63,17 +63,17 @@ struct Scheduler {
             try? ledger.forgetSighting(name: file)
         }
         if let error {
-            logger.error("could not process", metadata: ["file": "\(name)", "error": "\(error)"])
+            logger.error("could not process", metadata: ["file": "\(FileName.display(name))", "error": "\(error)"])
         }
         if report?.outcome == .deliveryWaiting {
             // Its input stays claimed with a plan in the ledger; the plan is retried, not the file.
             if plansNotBefore == nil { plansNotBefore = now + options.initialBackoff }
-            logger.warning("delivery waiting", metadata: ["file": "\(name)", "reason": "\(report?.error ?? "")"])
+            logger.warning("delivery waiting", metadata: ["file": "\(FileName.display(name))", "reason": "\(report?.error ?? "")"])
         } else if report?.outcome == .retryLater || error != nil {
             let attempts = (retries[name]?.attempts ?? 0) + 1
             let wait = min(options.maxBackoff, options.initialBackoff * pow(2, Double(attempts - 1)))
             retries[name] = (attempts, now + wait)
-            logger.warning("will retry", metadata: ["file": "\(name)", "in_seconds": "\(Int(wait))", "attempt": "\(attempts)"])
+            logger.warning("will retry", metadata: ["file": "\(FileName.display(name))", "in_seconds": "\(Int(wait))", "attempt": "\(attempts)"])
         } else {
             retries[name] = nil
         }
@@ -163,13 +163,13 @@ final class LogObserver: RunObserver, Sendable {
 
     func fileStarted(_ name: String, size: Int64, template: String?) {
         pacer.started(name)
-        logger.debug("processing", metadata: ["file": "\(name)", "bytes": "\(size)", "template": "\(template ?? "-")"])
+        logger.debug("processing", metadata: ["file": "\(FileName.display(name))", "bytes": "\(size)", "template": "\(template ?? "-")"])
     }
 
     func progress(_ name: String, bytesRead: Int64, size: Int64, rows: Int) {
         guard let report = pacer.due(name, bytesRead: bytesRead, size: size, rows: rows) else { return }
         logger.info("progress", metadata: [
-            "file": "\(name)", "percent": "\(report.percent)", "bytes_read": "\(report.bytesRead)", "bytes": "\(report.size)",
+            "file": "\(FileName.display(name))", "percent": "\(report.percent)", "bytes_read": "\(report.bytesRead)", "bytes": "\(report.size)",
             "rows": "\(report.rows)", "rows_per_second": "\(report.rowsPerSecond)", "seconds": "\(Int(report.seconds))",
         ])
     }
@@ -177,13 +177,13 @@ final class LogObserver: RunObserver, Sendable {
     func fileFinished(_ report: FileReport) {
         pacer.finished(report.name)
         var metadata: Logger.Metadata = [
-            "file": "\(report.name)", "outcome": "\(report.outcome.rawValue)", "template": "\(report.template ?? "-")",
+            "file": "\(FileName.display(report.name))", "outcome": "\(report.outcome.rawValue)", "template": "\(report.template ?? "-")",
             "rows_read": "\(report.rowsRead)", "rows_written": "\(report.rowsWritten)",
             "rows_filtered": "\(report.rowsFiltered)", "rows_rejected": "\(report.rowsRejected)",
             "seconds": "\((report.seconds * 1000).rounded() / 1000)",
         ]
         if !report.outputs.isEmpty { metadata["outputs"] = "\(report.outputs.map { ($0 as NSString).lastPathComponent }.joined(separator: ","))" }
-        if let rejects = report.rejectsReport { metadata["rejects"] = "\(rejects)" }
+        if let rejects = report.rejectsReport { metadata["rejects"] = "\(FileName.display(rejects))" }
         if !report.ignoredMembers.isEmpty { metadata["ignored_members"] = "\(report.ignoredMembers.joined(separator: ","))" }
         if let error = report.error { metadata["reason"] = "\(error.split(separator: "\n").first ?? "")" }
         switch report.outcome {

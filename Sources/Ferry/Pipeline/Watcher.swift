@@ -226,9 +226,9 @@ public struct Watcher: Sendable {
             try Recovery(workspace: workspace, ledger: ledger).run()
         }
         guard let recovered else { return }
-        for name in recovered.returned { logger.notice("returned to the inbox after an interrupted run", metadata: ["file": "\(name)"]) }
-        for name in recovered.completed { logger.notice("completed an interrupted delivery from the ledger", metadata: ["file": "\(name)"]) }
-        for report in recovered.lost { logger.warning("staged outputs lost before delivery", metadata: ["file": "\(report.name)", "reason": "\(report.error ?? "")"]) }
+        for name in recovered.returned { logger.notice("returned to the inbox after an interrupted run", metadata: ["file": "\(FileName.display(name))"]) }
+        for name in recovered.completed { logger.notice("completed an interrupted delivery from the ledger", metadata: ["file": "\(FileName.display(name))"]) }
+        for report in recovered.lost { logger.warning("staged outputs lost before delivery", metadata: ["file": "\(FileName.display(report.name))", "reason": "\(report.error ?? "")"]) }
     }
 
     /// Completes delivery plans that wait (a full disk, permissions), unless a `ferry replay` is at work:
@@ -243,8 +243,8 @@ public struct Watcher: Sendable {
                 scheduler.plansCompleted(0, stillWaiting: true, options: options, now: now)
                 return
             }
-            for name in outcome.completed { logger.notice("completed a waiting delivery", metadata: ["file": "\(name)"]) }
-            for report in outcome.lost { logger.warning("staged outputs lost before delivery", metadata: ["file": "\(report.name)", "reason": "\(report.error ?? "")"]) }
+            for name in outcome.completed { logger.notice("completed a waiting delivery", metadata: ["file": "\(FileName.display(name))"]) }
+            for report in outcome.lost { logger.warning("staged outputs lost before delivery", metadata: ["file": "\(FileName.display(report.name))", "reason": "\(report.error ?? "")"]) }
             let waiting = try ledger.unfinished().contains { !busy.contains($0.entry.name) }
             scheduler.plansCompleted(outcome.completed.count, stillWaiting: waiting, options: options, now: now)
         } catch {

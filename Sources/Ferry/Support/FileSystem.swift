@@ -7,19 +7,19 @@ import Foundation
 
 /// Removes a file, ignoring a file that is already gone.
 func unlinkQuietly(_ path: String) {
-    _ = unlink(path)
+    SystemCall.unlink(path)
 }
 
 /// Removes `folder` and everything below it except the paths in `keeping` (and the folders holding them).
 func removeFiles(below folder: String, keeping: Set<String>) {
     var info = stat()
-    guard lstat(folder, &info) == 0 else { return }
+    guard SystemCall.lstat(folder, &info) == 0 else { return }
     if (info.st_mode & S_IFMT) == S_IFDIR {
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+        for name in SystemCall.names(in: folder) ?? [] {
             removeFiles(below: folder + "/" + name, keeping: keeping)
         }
-        rmdir(folder)
+        _ = SystemCall.withPath(folder) { rmdir($0) }
     } else if !keeping.contains(folder) {
-        unlink(folder)
+        SystemCall.unlink(folder)
     }
 }

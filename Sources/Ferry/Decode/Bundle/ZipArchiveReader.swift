@@ -25,7 +25,7 @@ final class ZipArchiveReader {
     private(set) var entries: [Entry] = []
 
     init(path: String, displayName: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = SystemCall.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw InputError(.io, InputLocation(file: displayName), "cannot open: \(SystemCall.describe(errno))") }
         descriptor = fd
         self.displayName = displayName
