@@ -243,11 +243,11 @@ struct TemplateDocument {
                 let valueColumn = try text(try required(section, "value", hint: "the column to return"), what: "value")
                 let filePath = file.hasPrefix("/") ? file : (folder.isEmpty ? file : folder + "/" + file)
                 do {
-                    return (name, try LookupTable.load(name: name, path: filePath, keyColumn: keyColumn, valueColumn: valueColumn, fallback: fallback))
+                    return (name, try LookupTable.load(name: name, path: filePath, inside: folder, keyColumn: keyColumn, valueColumn: valueColumn,
+                                                       fallback: fallback))
                 } catch {
-                    let reason = (error as? InputError)?.message ?? "\(error)"
-                    collected.list.append(self.error(at: section["file"] ?? value, "lookup \(name): cannot read \(file) (looked at \(Self.absolute(filePath))): \(reason)",
-                                                     hint: "the file is read relative to the template's folder"))
+                    collected.list.append(self.error(at: section["file"] ?? value, "lookup \(name): cannot read \(file) (looked at \(Self.absolute(filePath))): \(error)",
+                                                     hint: "the file is read relative to the template's folder, and must lie inside it"))
                     return (name, LookupTable(name: name, file: filePath, entries: [:], fallback: fallback))
                 }
             }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A reference table read from a CSV file beside the template (`countries.csv`: iso2 -> iso3),
 /// loaded once when the template is loaded.
 public struct LookupTable: Sendable, Equatable {
@@ -14,19 +20,48 @@ public struct LookupTable: Sendable, Equatable {
         LookupTable(name: name, file: "", entries: [:], fallback: fallback, reference: reference)
     }
 
-    /// Reads `keyColumn` -> `valueColumn` from the CSV at `path` (UTF-8, delimiter sniffed).
-    static func load(name: String, path: String, keyColumn: String, valueColumn: String, fallback: String?) throws -> LookupTable {
-        let reader = try CSVReader(source: try FileByteSource(path: path, displayName: path), fileName: path, delimiter: nil)
-        guard let key = reader.columns.firstIndex(of: keyColumn), let value = reader.columns.firstIndex(of: valueColumn) else {
-            throw InputError(.schema, InputLocation(file: path, line: 1),
-                             "the lookup file needs columns \"\(keyColumn)\" and \"\(valueColumn)\"; it has \(reader.columns.joined(separator: ", "))")
+    /// Why a lookup file cannot be used, in words that never quote the file's content.
+    struct Unusable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Reads `keyColumn` -> `valueColumn` from the CSV at `path` (UTF-8, delimiter sniffed). The file must
+    /// lie inside `folder` once every symbolic link is resolved: a template names its own reference data,
+    /// never another file of the machine.
+    static func load(name: String, path: String, inside folder: String, keyColumn: String, valueColumn: String,
+                     fallback: String?) throws(Unusable) -> LookupTable {
+        guard let real = realPath(path) else { throw Unusable(description: "there is no such file") }
+        guard let root = realPath(folder.isEmpty ? "." : folder), real.hasPrefix(root.hasSuffix("/") ? root : root + "/") else {
+            throw Unusable(description: "it is outside the template's folder (it resolves to \(real)); lookup files must lie beside the template")
         }
-        var entries: [String: String] = [:]
-        var record = SourceRecord()
-        while try reader.next(into: &record) {
-            if let k = record.string(at: key), let v = record.string(at: value) { entries[k] = v }
+        do {
+            let reader = try CSVReader(source: try FileByteSource(path: real, displayName: real), fileName: real, delimiter: nil)
+            guard let key = reader.columns.firstIndex(of: keyColumn), let value = reader.columns.firstIndex(of: valueColumn) else {
+                let missing = [keyColumn, valueColumn].filter { !reader.columns.contains($0) }.map { "\"\($0)\"" }
+                throw Unusable(description: "its header has no column \(missing.joined(separator: " or ")) (it has \(reader.columns.count) columns)")
+            }
+            var entries: [String: String] = [:]
+            var record = SourceRecord()
+            while try reader.next(into: &record) {
+                if let k = record.string(at: key), let v = record.string(at: value) { entries[k] = v }
+            }
+            return LookupTable(name: name, file: real, entries: entries, fallback: fallback)
+        } catch let error as InputError {
+            // Reader messages can quote a header name or a value: only where and what kind of fault is said.
+            let place = error.location.line.map { " at line \($0)" } ?? ""
+            throw Unusable(description: error.kind == .io ? error.message : "it is not a readable CSV lookup (\(error.kind.rawValue)\(place))")
+        } catch let error as Unusable {
+            throw error
+        } catch {
+            throw Unusable(description: "\(error)")
         }
-        return LookupTable(name: name, file: path, entries: entries, fallback: fallback)
+    }
+
+    /// The path with every symbolic link and `..` resolved; nil when it does not exist.
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     func lookup(_ value: String) -> String? {
