@@ -4,13 +4,21 @@ extension Ledger {
         try entries(where: "digest = ? AND state IN ('done', 'delivering') AND id != ?", [.text(digest), .integer(id)], limit: 1).first
     }
 
-    /// How often this file (by name and size) was interrupted by a crash while it was processed, since
-    /// it was last put back by `ferry retry`.
-    public func interruptions(name: String, size: Int64) throws -> Int {
-        try entries(where: """
-            name = ? AND size = ? AND state = 'interrupted'
-            AND id > COALESCE((SELECT MAX(id) FROM inputs WHERE name = ? AND state = 'retried'), 0)
-            """, [.text(name), .integer(size), .text(name)], limit: 1000).count
+    /// How often processing this file (by name and size) was cut short since it last ended otherwise
+    /// (delivered, failed, quarantined, put back, or put back by `ferry retry`): by Ferry's own crashes, and by stops from outside.
+    public func interruptions(name: String, size: Int64) throws -> Interruptions {
+        try withDatabase { database in
+            let rows = try database.query("""
+                SELECT state, count(*) FROM inputs WHERE name = ? AND size = ? AND state IN ('crashed', 'interrupted') AND id > COALESCE(
+                    (SELECT max(id) FROM inputs WHERE name = ? AND size = ? AND state IN ('done', 'failed', 'duplicate', 'returned', 'retried')), 0)
+                GROUP BY state
+                """, [.text(name), .integer(size), .text(name), .integer(size)])
+            var counts = Interruptions()
+            for row in rows {
+                if row[0].text == State.crashed.rawValue { counts.crashes = Int(row[1].integer ?? 0) } else { counts.stops = Int(row[1].integer ?? 0) }
+            }
+            return counts
+        }
     }
 
     /// Entries whose processing did not end (a crash): claimed, delivering or failing.

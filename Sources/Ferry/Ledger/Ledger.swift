@@ -7,9 +7,10 @@ import Synchronization
 /// back on the next start. Paths are stored relative to the workspace (`WorkspacePaths`).
 ///
 /// An input's states: `claimed` -> `delivering` -> `done` (or `duplicate`), `claimed` -> `failing` -> `failed`,
-/// `claimed` -> `returned` (a fault outside it), and `interrupted` when recovery finds it claimed after a crash.
+/// `claimed` -> `returned` (a fault outside it), and `interrupted` or `crashed` when recovery finds it claimed
+/// after Ferry was stopped from outside or crashed.
 public final class Ledger: Sendable {
-    /// Where an input is in its life. Final states: done, failed, duplicate, returned, interrupted.
+    /// Where an input is in its life. Final states: done, failed, duplicate, returned, interrupted, crashed.
     public enum State: String, Sendable {
         /// Taken from the inbox; being processed. Nothing is visible yet.
         case claimed
@@ -24,10 +25,13 @@ public final class Ledger: Sendable {
         /// Put back into the inbox after a fault outside the file (disk full, permissions), or because
         /// its staged outputs vanished before delivery.
         case returned
-        /// Put back into the inbox by recovery after a crash while it was being processed.
+        /// Put back into the inbox by recovery: Ferry was stopped from outside (killed, the OOM killer, a
+        /// power cut) while it was being processed.
         case interrupted
         /// Put back into the inbox from failed/ by `ferry retry` (an entry of its own; the crash count starts over).
         case retried
+        /// Put back into the inbox by recovery: Ferry crashed (a fault of its own) while it was being processed.
+        case crashed
     }
 
     public struct Entry: Sendable, Equatable {
@@ -45,6 +49,29 @@ public final class Ledger: Sendable {
         public var claimedAt: String
         public var finishedAt: String?
         public var seconds: Double?
+    }
+
+    /// How often processing a file was cut short: by Ferry's own crashes, and by stops from outside.
+    public struct Interruptions: Sendable, Equatable {
+        public var crashes = 0
+        public var stops = 0
+        public var total: Int { crashes + stops }
+
+        /// Content is set aside after `maxCrashes` crashes of Ferry on it, which point at the content, or after
+        /// three times as many interruptions of any kind (stops from outside alone point at the machine; only a
+        /// file the machine can never finish, such as one the OOM killer stops each time, gets that far).
+        public func quarantine(maxCrashes: Int) -> Bool {
+            crashes >= maxCrashes || total >= maxCrashes * 3
+        }
+
+        /// "Ferry crashed 3 times while processing it and was stopped from outside once (...)".
+        public var description: String {
+            func times(_ count: Int) -> String { count == 1 ? "once" : count == 2 ? "twice" : "\(count) times" }
+            var parts: [String] = []
+            if crashes > 0 { parts.append("Ferry crashed \(times(crashes)) while processing it") }
+            if stops > 0 { parts.append("Ferry was stopped from outside \(times(stops)) (killed, the OOM killer, a shutdown or power cut)") }
+            return parts.joined(separator: ", and ")
+        }
     }
 
     /// A rename that finishes an input: staging -> outbox/reports/failed, work -> archive/failed.

@@ -14,6 +14,8 @@ enum LedgerSchema {
             return
         }
         if current < 2 { try migrateToVersion2(database, paths: paths) }
+        // Counting a file's interruptions looks entries up by name.
+        try database.execute("CREATE INDEX IF NOT EXISTS inputs_by_name ON inputs (name, size)")
     }
 
     /// False for a new, empty database.

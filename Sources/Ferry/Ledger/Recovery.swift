@@ -29,6 +29,9 @@ public struct Recovery: Sendable {
     public func run() throws -> Outcome {
         let time = UTCDateTime.now()
         var outcome = try completePlans()
+        // Ferry's own crash leaves a mark; a stop from outside (kill -9, the OOM killer, a power cut) does not.
+        let marker = CrashMarker.path(inWorkspace: workspace.root)
+        let crashes = CrashMarker.crashes(at: marker)
         for (entry, _) in try ledger.unfinished() where entry.state == .claimed {
             var report = FileReport(name: entry.name, template: entry.template, outcome: .retryLater)
             let work = workspace.work + "/" + entry.name
@@ -36,9 +39,15 @@ public struct Recovery: Sendable {
                 report.inputNowAt = try FileMover.moveNoReplace(work, into: workspace.inbox, name: entry.name)
                 outcome.returned.append(entry.name)
             }
-            report.error = "interrupted (the process crashed or was killed); returned to the inbox"
-            try ledger.finish(entry.id, state: .interrupted, report: report, at: time)
+            if let signal = crashes.first {
+                report.error = "Ferry crashed (\(CrashMarker.name(of: signal))) while processing it; returned to the inbox"
+                try ledger.finish(entry.id, state: .crashed, report: report, at: time)
+            } else {
+                report.error = "Ferry was stopped from outside (killed, the OOM killer, a shutdown or power cut) while processing it; returned to the inbox"
+                try ledger.finish(entry.id, state: .interrupted, report: report, at: time)
+            }
         }
+        CrashMarker.clear(at: marker)
         let pending = try ledger.pendingSources()
         // Claimed by rename but killed before the ledger heard of it (inputs of waiting plans stay).
         for name in (SystemCall.names(in: workspace.work) ?? []).sorted() {

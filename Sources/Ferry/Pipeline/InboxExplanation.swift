@@ -79,8 +79,8 @@ public struct InboxExplanation: Sendable {
             lines.append("Its content was already delivered as ledger entry \(previous.id) (\(FileName.display(previous.name)), \(previous.finishedAt ?? previous.claimedAt)): it will be archived as a duplicate, with no new package (use --force to deliver again).")
         }
         let interruptions = try ledger.interruptions(name: name, size: size)
-        if interruptions >= maxInterruptions {
-            lines.append("Processing this file was interrupted \(interruptions) times: it will be quarantined in failed/.")
+        if interruptions.quarantine(maxCrashes: maxInterruptions) {
+            lines.append("Processing this file was cut short \(interruptions.total) times (\(interruptions.description)): it will be quarantined in failed/.")
         }
         if policy.requireDoneMarker && !ReadinessPolicy.markerSuffixes.contains(where: { SystemCall.exists(path + $0) }) {
             lines.append("Waiting for its done marker: \(shown).done or \(shown).ok.")

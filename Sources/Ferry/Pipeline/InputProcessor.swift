@@ -161,10 +161,16 @@ public struct InputProcessor: Sendable {
             return
         }
 
-        if try ledger.interruptions(name: unitName, size: unitSize) >= maxInterruptions {
+        let interruptions = try ledger.interruptions(name: unitName, size: unitSize)
+        if interruptions.quarantine(maxCrashes: maxInterruptions) {
+            let crashed = interruptions.crashes >= maxInterruptions
             let error = InputError(.limit, InputLocation(file: claimed.name),
-                                   "quarantined: processing this file was interrupted \(maxInterruptions) times (the process crashed or was killed each time)",
-                                   hint: "check the file and Ferry's log; put it back into the inbox to try once more")
+                                   "quarantined: processing this file was cut short \(interruptions.total) times: \(interruptions.description); "
+                                       + (crashed ? "crashes on the same content point at the content" : "it never got to the end")
+                                       + ", so it is not tried again on its own",
+                                   hint: (crashed ? "check Ferry's log for the crash and the file for what is unusual in it"
+                                              : "check the system log for what stopped Ferry (dmesg shows the OOM killer, which stops a process that needs more memory than the machine has)")
+                                       + "; to try the file once more: ferry retry \(claimed.name)")
             try fail(id, unit, template: template, error: error, rejectsPath: nil, digest: try? Self.digest(of: digests), report: &report, at: time, started: started)
             return
         }

@@ -36,6 +36,7 @@ public struct RunPass: Sendable {
         let recovered = try WorkspaceLock.withoutGuests(workspace, wait: true, waiting: {
             observer.notice("waiting for a ferry replay at work in this workspace to finish before recovering")
         }) { try Recovery(workspace: workspace, ledger: ledger).run() } ?? Recovery.Outcome()
+        CrashMarker.install(at: CrashMarker.path(inWorkspace: workspace.root))
         summary.recovered = recovered.returned
         for name in recovered.returned {
             observer.notice("\(FileName.display(name)): found in the work area after an interrupted run; returned to the inbox and processed again")

@@ -105,6 +105,7 @@ public struct Watcher: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let ledger = try Ledger(workspace: workspace)
         try recover(ledger)
+        CrashMarker.install(at: CrashMarker.path(inWorkspace: workspace.root))
 
         var usePolling = options.poll
         if case .network(let kind) = FilesystemKind.of(workspace.inbox) {
