@@ -202,7 +202,8 @@ struct ServiceTests {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: ferryExecutable())
             process.arguments = ["run", "--root", scratch.root]
-            process.environment = ["FERRY_CRASH_AT": "claimed"]
+            // Crashes of Ferry on the content quarantine it; kills from outside would not.
+            process.environment = ["FERRY_CRASH_AT": "claimed:crash"]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
