@@ -61,7 +61,8 @@ public final class Ledger: Sendable {
         /// three times as many interruptions of any kind (stops from outside alone point at the machine; only a
         /// file the machine can never finish, such as one the OOM killer stops each time, gets that far).
         public func quarantine(maxCrashes: Int) -> Bool {
-            crashes >= maxCrashes || total >= maxCrashes * 3
+            let (anyKind, overflow) = maxCrashes.multipliedReportingOverflow(by: 3)
+            return crashes >= maxCrashes || total >= (overflow ? Int.max : anyKind)
         }
 
         /// "Ferry crashed 3 times while processing it and was stopped from outside once (...)".
