@@ -135,7 +135,17 @@ public struct Watcher: Sendable {
                     lastScan = now
                     continuation.yield(.rescan)
                 }
-                let batch = events.wait(timeoutMilliseconds: Int32(tick * 1000))
+                var batch = events.wait(timeoutMilliseconds: Int32(tick * 1000))
+                if !batch.inboxNames.isEmpty {
+                    // A file being written sends events without pause: gather them for a moment, so the
+                    // loop looks at each name a few times a second, not at every write.
+                    Thread.sleep(forTimeInterval: 0.05)
+                    let more = events.wait(timeoutMilliseconds: 0)
+                    batch.inboxNames.formUnion(more.inboxNames)
+                    batch.overflowed = batch.overflowed || more.overflowed
+                    batch.templatesChanged = batch.templatesChanged || more.templatesChanged
+                    batch.woken = batch.woken || more.woken
+                }
                 if batch.overflowed { lastScan = -Double.infinity }
                 if !batch.inboxNames.isEmpty { continuation.yield(.changed(batch.inboxNames)) }
                 if batch.templatesChanged { continuation.yield(.templatesChanged) }
