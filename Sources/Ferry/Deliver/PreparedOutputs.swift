@@ -26,8 +26,9 @@ final class PreparedOutputs {
 
     /// Keys each template delivered (template name -> keys), for the references of templates after it.
     var deliveredKeys: [String: [KeyIndex]] = [:]
-    /// What the delivered rows taught (`learn:`); remembered in the ledger once the delivery is planned.
-    var learned = LearnedKeyBatch()
+    /// What the delivered rows taught (`learn:`), one set per input in the order they were processed;
+    /// written into the ledger with the delivery plan.
+    var learned: [StagedLearnedKeys] = []
 
     private let workspace: Workspace
     private let created: UTCDateTime
@@ -61,7 +62,7 @@ final class PreparedOutputs {
     func absorb(_ other: PreparedOutputs) {
         outputs += other.outputs
         deliveredKeys.merge(other.deliveredKeys) { $0 + $1 }
-        learned.merge(other.learned)
+        learned += other.learned
         for group in other.packages {
             if let index = packages.firstIndex(where: { $0.stem == group.stem }) {
                 packages[index].parts += group.parts

@@ -36,23 +36,18 @@ public final class LearnedKeys: KeyResolver, Sendable {
         try self.init(ledgerPath: ledger.path)
     }
 
-    /// Remembers a delivered input's keys in one transaction. An id learned again takes the newer key;
-    /// a name learned with a different key becomes ambiguous.
+    /// Remembers keys in one transaction of this store's own connection (tests, tools). A delivery's keys
+    /// go in with its plan instead (`write(_:into:input:at:)`).
     public func record(_ batch: LearnedKeyBatch, input: Int64?, at time: UTCDateTime) throws {
         guard !batch.isEmpty else { return }
         try database.withLock { database in
             guard let database else { return }
             try database.execute("BEGIN IMMEDIATE")
             do {
+                let upsert = try SQLiteStatement(Self.upsert, in: database)
                 for (reference, values) in batch.entries {
                     for (value, entry) in values {
-                        try database.query("""
-                            INSERT INTO learned_keys (reference, value, key, is_name, input_id, learned_at) VALUES (?, ?, ?, ?, ?, ?)
-                            ON CONFLICT (reference, value) DO UPDATE SET
-                                key = CASE WHEN excluded.is_name = 1 AND learned_keys.key IS NOT excluded.key THEN NULL ELSE excluded.key END,
-                                is_name = excluded.is_name, input_id = excluded.input_id, learned_at = excluded.learned_at
-                            """, [.text(reference), .text(value), .init(entry.key), .integer(entry.isName ? 1 : 0),
-                                  input.map { .integer($0) } ?? .null, .text(time.iso8601)])
+                        try Self.bind(upsert, reference: reference, value: value, key: entry.key, isName: entry.isName, input: input, at: time)
                     }
                 }
                 try database.execute("COMMIT")
@@ -61,6 +56,42 @@ public final class LearnedKeys: KeyResolver, Sendable {
                 throw error
             }
         }
+    }
+
+    /// Writes an input's staged keys into the ledger's database through `database`, inside the caller's
+    /// transaction (the delivery plan's), in key order. An id learned again takes the newer key; a name
+    /// learned with a different key becomes ambiguous.
+    static func write(_ staged: StagedLearnedKeys, into database: SQLiteDatabase, input: Int64?, at time: UTCDateTime) throws {
+        guard !staged.isEmpty else { return }
+        let upsert = try SQLiteStatement(upsert, in: database)
+        let learnedAt = time.iso8601
+        try staged.forEachEntry { entry in
+            try upsert.bind(text: entry.reference, at: 1)
+            try upsert.bind(text: entry.value, at: 2)
+            try upsert.bind(text: entry.key, at: 3)
+            try upsert.bind(entry.isName ? 1 : 0, at: 4)
+            if let input { try upsert.bind(input, at: 5) } else { try upsert.bind(nil, at: 5) }
+            try upsert.bind(learnedAt, at: 6)
+            try upsert.run()
+        }
+    }
+
+    private static let upsert = """
+        INSERT INTO learned_keys (reference, value, key, is_name, input_id, learned_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        ON CONFLICT (reference, value) DO UPDATE SET
+            key = CASE WHEN excluded.is_name = 1 AND learned_keys.key IS NOT excluded.key THEN NULL ELSE excluded.key END,
+            is_name = excluded.is_name, input_id = excluded.input_id, learned_at = excluded.learned_at
+        """
+
+    private static func bind(_ upsert: SQLiteStatement, reference: String, value: String, key: String?, isName: Bool,
+                             input: Int64?, at time: UTCDateTime) throws {
+        try upsert.bind(reference, at: 1)
+        try upsert.bind(value, at: 2)
+        try upsert.bind(key, at: 3)
+        try upsert.bind(isName ? 1 : 0, at: 4)
+        if let input { try upsert.bind(input, at: 5) } else { try upsert.bind(nil, at: 5) }
+        try upsert.bind(time.iso8601, at: 6)
+        try upsert.run()
     }
 
     public func resolve(_ value: String, in reference: String) -> KeyResolution {

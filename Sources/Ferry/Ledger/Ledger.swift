@@ -159,6 +159,13 @@ public final class Ledger: Sendable {
     /// disk before the call returns: the one write recovery depends on. (Other writes are synced with the
     /// next plan; losing one to a power cut only loses history that recovery rebuilds.)
     public func plan(_ id: Int64, state: State, moves: [Move], report: FileReport? = nil, digest: String? = nil) throws {
+        try plan(id, state: state, moves: moves, report: report, digest: digest, alongside: nil)
+    }
+
+    /// `plan`, with `alongside` writing more rows in the same transaction (the keys a delivered input
+    /// taught), so they are recorded exactly when the plan is, or not at all.
+    func plan(_ id: Int64, state: State, moves: [Move], report: FileReport? = nil, digest: String? = nil,
+              alongside: ((SQLiteDatabase) throws -> Void)?) throws {
         try withDatabase { database in
             try database.execute("PRAGMA synchronous = FULL")
             defer { try? database.execute("PRAGMA synchronous = NORMAL") }
@@ -173,6 +180,7 @@ public final class Ledger: Sendable {
                 }
                 try database.query("UPDATE inputs SET state = ? WHERE id = ?", [.text(state.rawValue), .integer(id)])
                 if let report { try store(report, id: id, in: database) }
+                try alongside?(database)
                 try database.execute("COMMIT")
             } catch {
                 try? database.execute("ROLLBACK")

@@ -32,11 +32,25 @@ public struct LearnedKeyBatch: Sendable, Equatable {
     /// write `{5F1C...}` or `5f1c...`).
     public static func normalized(_ value: String) -> String {
         var text = value.trimmingWhitespace()
-        if text.hasPrefix("{"), text.hasSuffix("}"), text.count == 38 { text = String(text.dropFirst().dropLast()) }
-        let isGUID = text.utf8.count == 36 && text.utf8.enumerated().allSatisfy { index, byte in
-            [8, 13, 18, 23].contains(index) ? byte == UInt8(ascii: "-") : (byte < 0x80 && Character(Unicode.Scalar(byte)).isHexDigit)
+        if text.utf8.count == 38, text.utf8.first == UInt8(ascii: "{"), text.utf8.last == UInt8(ascii: "}") {
+            text = String(text.dropFirst().dropLast())
         }
-        return isGUID ? text.lowercased() : text
+        guard text.utf8.count == 36 else { return text }
+        let shape = text.withUTF8 { bytes -> (isGUID: Bool, hasUpper: Bool) in
+            var hasUpper = false
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                if index == 8 || index == 13 || index == 18 || index == 23 {
+                    if byte != UInt8(ascii: "-") { return (false, false) }
+                } else if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F") {
+                    hasUpper = true
+                } else if !(byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) && !(byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f")) {
+                    return (false, false)
+                }
+            }
+            return (true, hasUpper)
+        }
+        return shape.isGUID && shape.hasUpper ? text.lowercased() : text
     }
 
     /// Learns that `value` stands for `key` in `reference`.

@@ -89,7 +89,7 @@ struct BundlePipeline {
                 input.levelBase = order.rank(template)
             }
             input.knownKeys = outputs.deliveredKeys
-            input.learnedInUnit = outputs.learned
+            input.learnedInUnit = outputs.learned.reversed()
             var memberReport = FileReport(name: input.displayName, template: template.name, outcome: .delivered)
             defer {
                 report.rowsRead += memberReport.rowsRead

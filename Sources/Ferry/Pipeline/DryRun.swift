@@ -29,7 +29,7 @@ public struct DryRun: Sendable {
         var summary = RunSummary()
         // Keys the real ledger learned, and what this pass would teach, as a real run would know them.
         let ledgerKeys = try? LearnedKeys(ledgerPath: workspace.root + "/.ferry/ledger.sqlite3", create: false)
-        var learned = LearnedKeyBatch()
+        var learned: [any KeyResolver] = []
         let files = InputProcessor.order(try Inbox(workspace: workspace).files(), router: router)
         var taken = Set<String>()
         for file in files where !taken.contains(file.name) {
@@ -41,10 +41,10 @@ public struct DryRun: Sendable {
             let fileStarted = Date()
             do {
                 let template = try? router.template(for: [file.name], displayName: file.name).get()
-                let known = ResolverChain([learned] + (ledgerKeys.map { [$0] } ?? []))
+                let known = ResolverChain(learned + (ledgerKeys.map { [$0] } ?? []))
                 let prepared = try UnitPreparation(workspace: scratch, router: router, limits: limits, learnedKeys: known)
                     .prepare(unit, template: template, at: time, observer: observer, outputSuffix: "", report: &report)
-                learned.merge(prepared.learned)
+                learned = prepared.learned.reversed() + learned
                 for output in try prepared.detach() {
                     let path = try FileMover.moveNoReplace(output.stagingPath, into: output.folder, name: output.name)
                     if output.kind == .package { report.outputs.append(path) } else { report.rejectsReport = path }

@@ -7,6 +7,8 @@ public struct FilePipeline: Sendable {
     static let progressInterval = 1_024
     /// Bytes of keys (`key:`) held in memory before they move to a scratch table in staging.
     var keyMemoryBudget = KeyIndex.defaultMemoryBudget
+    /// Bytes of learned keys (`learn:`) held in memory before they are sorted into runs in staging.
+    var learnedMemoryBudget = StagedLearnedKeys.defaultMemoryBudget
 
     public init(workspace: Workspace, limits: DecompressionLimits = DecompressionLimits()) {
         self.workspace = workspace
@@ -29,8 +31,8 @@ public struct FilePipeline: Sendable {
         /// Keys delivered by templates processed before this one in the same unit (for `references:`).
         var knownKeys: [String: [KeyIndex]] = [:]
         /// Keys learned by inputs processed before this one in the same unit (a reference export that
-        /// arrived with it), asked before the ledger's.
-        var learnedInUnit = LearnedKeyBatch()
+        /// arrived with it), the latest first, asked before the ledger's.
+        var learnedInUnit: [any KeyResolver] = []
     }
 
     /// Keys learned from earlier deliveries (the ledger's), for `reference:` lookups.
@@ -42,7 +44,7 @@ public struct FilePipeline: Sendable {
                  observer: RunObserver, report: inout FileReport) throws -> PreparedOutputs {
         let stack = DecoderStack(fileName: input.displayName, options: template.source, columns: template.sourceColumns, limits: limits)
         let decoder = try stack.open(try FileByteSource(path: input.path, displayName: input.displayName))
-        let resolver = ResolverChain([input.learnedInUnit] + (learnedKeys.map { [$0] } ?? []))
+        let resolver = ResolverChain(input.learnedInUnit + (learnedKeys.map { [$0] } ?? []))
         let transformer = try RowTransformer(template: template, columns: decoder.columns, fileName: input.displayName, resolver: resolver)
         let outputs = try TemplateOutputs(template: template, fields: transformer.targetFields, stem: input.stem, time: time,
                                           levelBase: input.levelBase, stagingFolder: workspace.staging)
@@ -57,7 +59,7 @@ public struct FilePipeline: Sendable {
         var record = SourceRecord()
         var rows: [SourceRecord] = []
         var applies: [Bool] = []
-        var learned = LearnedKeyBatch()
+        let learned = StagedLearnedKeys(spillFolder: workspace.staging, memoryBudget: learnedMemoryBudget)
 
         do {
             while try decoder.next(into: &record) {
@@ -85,13 +87,13 @@ public struct FilePipeline: Sendable {
                 }
                 switch outcome {
                 case .rows:
-                    if !template.learn.isEmpty { transformer.learn(from: record, delivered: true, into: &learned) }
+                    if !template.learn.isEmpty { try transformer.learn(from: record, delivered: true, into: learned) }
                 case .filtered:
                     report.rowsFiltered += 1
-                    if !template.learn.isEmpty { transformer.learn(from: record, delivered: false, into: &learned) }
+                    if !template.learn.isEmpty { try transformer.learn(from: record, delivered: false, into: learned) }
                 case .rejected(let problems):
                     report.rowsRejected += 1
-                    if !template.learn.isEmpty { transformer.learn(from: record, delivered: false, into: &learned) }
+                    if !template.learn.isEmpty { try transformer.learn(from: record, delivered: false, into: learned) }
                     if rejects == nil { rejects = try RejectsReport(stagingFolder: workspace.staging) }
                     try rejects?.add(problems)
                     if template.rejectLimit.isExceededForGood(rejected: report.rowsRejected) {
@@ -113,7 +115,7 @@ public struct FilePipeline: Sendable {
         }
 
         if let admitted = keys.admittedKeys { prepared.deliveredKeys[template.name] = [admitted] }
-        prepared.learned = learned
+        if !learned.isEmpty { prepared.learned.append(learned) }
         report.rowsWritten += outputs.rowsWritten
         let finished = try outputs.finish()
         prepared.add(finished.parts, toPackage: input.packageStem ?? outputName, source: input.displayName)

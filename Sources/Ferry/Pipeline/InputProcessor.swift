@@ -179,13 +179,9 @@ public struct InputProcessor: Sendable {
             let prepared = try UnitPreparation(workspace: workspace.staging(forEntry: id), router: router, limits: limits, learnedKeys: learnedKeys)
                 .prepare(unit, template: template, at: time, observer: observer, outputSuffix: outputSuffix, report: &report)
             let contentDigest = try Self.digest(of: digests)
-            let learned = prepared.learned
             let planned = try prepared.detach()
-            try finish(id, unit, outputs: planned, digest: contentDigest, checkDuplicates: !force, template: template, report: &report, at: time, started: started)
-            if report.outcome == .delivered || report.outcome == .deliveryWaiting {
-                // The delivery is planned (recovery completes it): what its rows taught is known from now on.
-                try learnedKeys?.record(learned, input: id, at: time)
-            }
+            try finish(id, unit, outputs: planned, learned: prepared.learned, digest: contentDigest, checkDuplicates: !force,
+                       template: template, report: &report, at: time, started: started)
         } catch let failure as PreparedFailure {
             try fail(id, unit, template: template, error: failure.error, rejectsPath: failure.rejectsPath,
                      digest: try? Self.digest(of: digests), report: &report, at: time, started: started)
@@ -239,8 +235,11 @@ public struct InputProcessor: Sendable {
     /// carries them out. With `checkDuplicates`, content already delivered (or being delivered) by another
     /// entry is archived as a duplicate instead: checked under the lock that plans deliveries, so of two identical
     /// files in hand at once only one is delivered.
-    private func finish(_ id: Int64, _ unit: [ClaimedFile], outputs planned: [PreparedOutputs.Planned], digest: String,
-                        checkDuplicates: Bool, template: Template?, report: inout FileReport, at time: UTCDateTime, started: Date) throws {
+    /// What the unit's rows taught (`learned`) goes into the ledger in the plan's transaction: known from
+    /// the moment the delivery is planned (recovery completes it), never for a duplicate or a failure.
+    private func finish(_ id: Int64, _ unit: [ClaimedFile], outputs planned: [PreparedOutputs.Planned], learned: [StagedLearnedKeys],
+                        digest: String, checkDuplicates: Bool, template: Template?, report: inout FileReport, at time: UTCDateTime,
+                        started: Date) throws {
         let folder = workspace.archive + "/" + time.day8601
         try Workspace.makeFolder(folder)
         var previous: Ledger.Entry?
@@ -256,7 +255,10 @@ public struct InputProcessor: Sendable {
             }
             let outputs = previous == nil ? planned.map { move($0.stagingPath, into: $0.folder, name: $0.name, kind: $0.kind) } : []
             let moves = outputs + unit.map { move($0.path, into: folder, name: $0.name, kind: .input) }
-            try ledger.plan(id, state: .delivering, moves: moves, report: snapshot, digest: digest)
+            let teaches = previous == nil && learnedKeys != nil && learned.contains { !$0.isEmpty }
+            try ledger.plan(id, state: .delivering, moves: moves, report: snapshot, digest: digest, alongside: !teaches ? nil : { database in
+                for keys in learned { try LearnedKeys.write(keys, into: database, input: id, at: time) }
+            })
             return moves
         }
         if let previous {

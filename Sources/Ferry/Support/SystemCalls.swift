@@ -22,6 +22,14 @@ enum SystemCall {
         #endif
     }
 
+    static func close(_ descriptor: Int32) -> Int32 {
+        #if canImport(Glibc)
+        Glibc.close(descriptor)
+        #else
+        Darwin.close(descriptor)
+        #endif
+    }
+
     /// `strerror` text for an errno value, e.g. "No space left on device".
     static func describe(_ code: Int32) -> String {
         guard let text = strerror(code) else { return "error \(code)" }

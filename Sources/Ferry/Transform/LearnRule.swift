@@ -25,9 +25,9 @@ public struct LearnRule: Sendable, Equatable {
         return rule
     }
 
-    func learn(from record: SourceRecord, into batch: inout LearnedKeyBatch) {
+    func learn(from record: SourceRecord, into keys: StagedLearnedKeys) throws {
         let value = key.value(in: record)
-        for id in ids { batch.learn(id.value(in: record), means: value, in: reference, isName: false) }
-        for name in names { batch.learn(name.value(in: record), means: value, in: reference, isName: true) }
+        for id in ids { try keys.learn(id.value(in: record), means: value, in: reference, isName: false) }
+        for name in names { try keys.learn(name.value(in: record), means: value, in: reference, isName: true) }
     }
 }

@@ -103,10 +103,10 @@ public struct RowTransformer: Sendable {
         return .resolve(ReferenceLookup(table: table, resolver: resolver))
     }
 
-    /// Adds what a record teaches (`learn:`) to `batch`: every rule for a delivered record, the
+    /// Adds what a record teaches (`learn:`) to `keys`: every rule for a delivered record, the
     /// `rows: all` rules for a filtered or rejected one.
-    func learn(from record: SourceRecord, delivered: Bool, into batch: inout LearnedKeyBatch) {
-        for rule in learnRules where delivered || rule.everyRow { rule.learn(from: record, into: &batch) }
+    func learn(from record: SourceRecord, delivered: Bool, into keys: StagedLearnedKeys) throws {
+        for rule in learnRules where delivered || rule.everyRow { try rule.learn(from: record, into: keys) }
     }
 
     /// The first target's row as texts (templates with one target, tests).

@@ -58,4 +58,88 @@ struct LearnedKeysTests {
         #expect(chain.resolve("P3", in: "products") == .found("P3"))
         #expect(chain.resolve("P4", in: "products") == .missing)
     }
+
+    static let accountsTemplate = """
+        takes: accounts*.csv
+        target: {system: finance-and-operations, entity: CustCustomerV3Entity, label: Customers V3, name: customers}
+        learn:
+          accounts: {key: accountnumber, from: [accountid, accountnumber]}
+        fields:
+          CUSTOMERACCOUNT: accountnumber | required
+        """
+
+    static func accounts(_ count: Int) -> (csv: String, ids: [String]) {
+        let ids = (0..<count).map { String(format: "%08x-1111-2222-3333-444455556666", $0 * 7919) }
+        return ("accountid,accountnumber\n" + ids.enumerated().map { "\($1),ACC-\($0)\n" }.joined(), ids)
+    }
+
+    @Test("an input that teaches more than its memory budget spills to staging; the plan's transaction writes every key, or none")
+    func spilledKeysGoInWithThePlan() throws {
+        let scratch = try TemporaryWorkspace()
+        let (csv, ids) = Self.accounts(3_000)
+        try scratch.drop("accounts.csv", csv)
+        var pipeline = FilePipeline(workspace: scratch.workspace)
+        pipeline.learnedMemoryBudget = 8 << 10
+        var report = FileReport(name: "accounts.csv", template: "t", outcome: .delivered)
+        let input = FilePipeline.Input(path: scratch.workspace.inbox + "/accounts.csv", displayName: "accounts.csv", stem: "accounts",
+                                       size: Int64(csv.utf8.count))
+        let prepared = try pipeline.prepare(input, with: try Fixtures.template(Self.accountsTemplate), at: Self.time,
+                                            observer: SilentObserver(), report: &report)
+        let staged = try #require(prepared.learned.first)
+        #expect(staged.isSpilled)
+        #expect(scratch.files(in: scratch.workspace.staging).contains { $0.hasSuffix(".run") })
+
+        let ledger = try Ledger(workspace: scratch.workspace)
+        let store = try LearnedKeys(ledger: ledger)
+        let id = try ledger.claim(name: "accounts.csv", size: 1, digest: "", template: nil, at: Self.time)
+        struct Refused: Error {}
+        // A plan that fails after the keys were written records neither.
+        #expect(throws: Refused.self) {
+            try ledger.plan(id, state: .delivering, moves: [], alongside: { database in
+                try LearnedKeys.write(staged, into: database, input: id, at: Self.time)
+                throw Refused()
+            })
+        }
+        #expect(store.count(in: "accounts") == 0)
+        #expect(try ledger.entry(id)?.state == .claimed)
+
+        try ledger.plan(id, state: .delivering, moves: [], alongside: { database in
+            try LearnedKeys.write(staged, into: database, input: id, at: Self.time)
+        })
+        #expect(store.count(in: "accounts") == 6_000)
+        #expect(store.resolve(ids[2_999], in: "accounts") == .found("ACC-2999"))
+        #expect(store.resolve("ACC-17", in: "accounts") == .found("ACC-17"))
+        #expect(try ledger.entry(id)?.state == .delivering)
+    }
+
+    @Test("keys are known once the delivery is planned: killed right after the plan, the next run's quotes resolve them")
+    func keysSurviveACrashAfterThePlan() throws {
+        let scratch = try TemporaryWorkspace()
+        try FileManager.default.createDirectory(atPath: scratch.root + "/templates", withIntermediateDirectories: true)
+        try Data(Self.accountsTemplate.utf8).write(to: URL(fileURLWithPath: scratch.root + "/templates/accounts.yaml"))
+        try Data("""
+            takes: quotes*.csv
+            target: {system: finance-and-operations, entity: SalesQuotationHeaderV2Entity, label: Sales quotation headers V2, name: quotes}
+            lookups:
+              accounts: {reference: accounts}
+            fields:
+              SALESQUOTATIONNUMBER: quotenumber
+              REQUESTINGCUSTOMERACCOUNTNUMBER: customerid | lookup accounts | required
+            max_rejects: 0
+            """.utf8).write(to: URL(fileURLWithPath: scratch.root + "/templates/quotes.yaml"))
+        let (csv, ids) = Self.accounts(3)
+        try scratch.drop("accounts.csv", csv)
+        var environment = ProcessInfo.processInfo.environment
+        environment["FERRY_CRASH_AT"] = "planned"
+        let crashed = try runProcess(ferryExecutable(), ["run", "--root", scratch.root], environment: environment)
+        #expect(crashed.status == 137)
+
+        try scratch.drop("quotes.csv", "quotenumber,customerid\nQUO-1,{\(ids[1].uppercased())}\n")
+        let next = try runProcess(ferryExecutable(), ["run", "--root", scratch.root])
+        #expect(next.status == 0, "\(next.output) \(next.error)")
+        #expect(scratch.archived == ["accounts.csv", "quotes.csv"])
+        let quotes = try #require(scratch.files(in: scratch.workspace.outbox).first { $0.hasPrefix("quotes-") })
+        let rows = try SampleFlowTests.entries(of: scratch.workspace.outbox + "/" + quotes).first { $0.0.hasSuffix(".csv") }?.1
+        #expect(rows?.contains("QUO-1,ACC-1") == true, "\(rows ?? "")")
+    }
 }

@@ -114,4 +114,37 @@ struct CommandLineTests {
         #expect(small > 0)
         #expect(large < small + 8_000, "peak RSS \(small) kB for ~3 MB, \(large) kB for ~30 MB of \(format)")
     }
+
+    /// Learned keys must not grow memory with the input: a `learn:` over ten times the rows (200,000 keys,
+    /// past the in-memory budget, which the small run stays under) peaks within that budget of the small run.
+    @Test("learned keys: peak memory stays bounded for a 10x larger accounts export with learn:")
+    func learnedKeysFlatMemory() throws {
+        func peakKilobytes(rows: Int) throws -> Int {
+            let scratch = try TemporaryWorkspace()
+            try FileManager.default.createDirectory(atPath: scratch.root + "/templates", withIntermediateDirectories: true)
+            try Data("""
+                takes: accounts*.csv
+                target: {system: file, entity: account, name: customers}
+                learn:
+                  accounts: {key: accountnumber, from: [accountid, accountnumber]}
+                fields:
+                  ACCOUNT: accountnumber
+                """.utf8).write(to: URL(fileURLWithPath: scratch.root + "/templates/accounts.yaml"))
+            var csv = "accountid,accountnumber\n"
+            for row in 0..<rows { csv += String(format: "%08x-1111-2222-3333-%012x,ACC-%07d-XYZ\n", row &* 2654435761 % 4294967291, row, row) }
+            try scratch.drop("accounts.csv", csv)
+            let script = "import resource,subprocess,sys; r=subprocess.run(sys.argv[1:]); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)"
+            let result = try runProcess("/usr/bin/env", ["python3", "-c", script, ferryExecutable(), "run", "--root", scratch.root])
+            #expect(result.status == 0, "\(result.output) \(result.error)")
+            let store = try LearnedKeys(ledgerPath: scratch.root + "/.ferry/ledger.sqlite3", create: false)
+            #expect(store.count(in: "accounts") == 2 * rows, "every id and number reached the ledger")
+            #expect(store.resolve(String(format: "%08x-1111-2222-3333-%012x", (rows - 1) &* 2654435761 % 4294967291, rows - 1), in: "accounts")
+                    == .found(String(format: "ACC-%07d-XYZ", rows - 1)))
+            return Int(result.output.split(separator: "\n").last ?? "") ?? -1
+        }
+        let small = try peakKilobytes(rows: 10_000)
+        let large = try peakKilobytes(rows: 100_000)
+        #expect(small > 0)
+        #expect(large < small + 16_000, "peak RSS \(small) kB for 20,000 learned keys, \(large) kB for 200,000")
+    }
 }

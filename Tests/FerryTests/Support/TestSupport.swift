@@ -91,10 +91,12 @@ func readCSV(bytes: [UInt8], chunk: Int = 7, delimiter: UInt8? = nil) throws -> 
 
 /// Runs a program and returns its exit status and standard output.
 @discardableResult
-func runProcess(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String, error: String) {
+func runProcess(_ executable: String, _ arguments: [String], in directory: String? = nil,
+                environment: [String: String]? = nil) throws -> (status: Int32, output: String, error: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if let environment { process.environment = environment }
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     let output = Pipe(), errors = Pipe()
     process.standardOutput = output

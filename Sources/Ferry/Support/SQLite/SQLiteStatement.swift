@@ -3,8 +3,8 @@ import CSQLite
 /// One prepared statement, reused row after row (binding, stepping, resetting); owns the `sqlite3_stmt`.
 /// Belongs to the `SQLiteDatabase` that prepared it and must not outlive it.
 final class SQLiteStatement {
-    private let statement: OpaquePointer
-    private let database: SQLiteDatabase
+    let statement: OpaquePointer
+    let database: SQLiteDatabase
 
     init(_ sql: String, in database: SQLiteDatabase) throws {
         var prepared: OpaquePointer?
