@@ -12,18 +12,13 @@ struct InboxIntakeTests {
       accountnumber: accountnumber | required
     """
 
-    func run(_ scratch: TemporaryWorkspace, intake: IntakeSettings = IntakeSettings()) throws -> RunSummary {
-        try RunPass(workspace: scratch.workspace, templates: [try Fixtures.template(Self.template, name: "accounts")], intake: intake,
-                    clock: { RunPassTests.fixedTime }).run()
-    }
-
     @Test("operating-system litter stays in the inbox untouched, like upload temp names", arguments: [
         "Thumbs.db", "desktop.ini", "Desktop.ini", "ehthumbs.db", "accounts.csv~", "Icon\r", "accounts.csv.swp",
     ])
     func litter(name: String) throws {
         let scratch = try TemporaryWorkspace()
         try scratch.drop(name, "accountnumber\nA1\n")
-        #expect(try run(scratch).files.isEmpty)
+        #expect(try scratch.run(template: Self.template).files.isEmpty)
         #expect(scratch.files(in: scratch.workspace.inbox) == [name])
         #expect(scratch.files(in: scratch.workspace.failed).isEmpty)
         let explanation = try InboxExplanation(workspace: scratch.workspace, templates: []).explain(name)
@@ -36,7 +31,7 @@ struct InboxIntakeTests {
         let outside = scratch.root + "/secret.csv"
         try Data("accountnumber\nSECRET-1\n".utf8).write(to: URL(fileURLWithPath: outside))
         #expect(link(outside, scratch.workspace.inbox + "/accounts.csv") == 0)
-        let summary = try run(scratch)
+        let summary = try scratch.run(template: Self.template)
         #expect(summary.failed == 1)
         #expect(scratch.files(in: scratch.workspace.outbox).isEmpty)
         let reason = scratch.text(scratch.workspace.failed + "/accounts.csv.error.txt")
@@ -54,6 +49,6 @@ struct InboxIntakeTests {
         #expect(config.intake.acceptHardLinks)
         try Data("accountnumber\nA1\n".utf8).write(to: URL(fileURLWithPath: scratch.root + "/export.csv"))
         #expect(link(scratch.root + "/export.csv", scratch.workspace.inbox + "/accounts.csv") == 0)
-        #expect(try run(scratch, intake: config.intake).delivered == 1)
+        #expect(try scratch.run(template: Self.template, intake: config.intake).delivered == 1)
     }
 }

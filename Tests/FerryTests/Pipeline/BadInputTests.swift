@@ -14,16 +14,11 @@ struct BadInputTests {
     max_rejects: unlimited
     """
 
-    func run(_ scratch: TemporaryWorkspace) throws -> RunSummary {
-        try RunPass(workspace: scratch.workspace, templates: [try Fixtures.template(Self.template, name: "accounts")],
-                    clock: { RunPassTests.fixedTime }).run()
-    }
-
     @Test("a NUL byte inside a field rejects the row instead of reaching the output")
     func nulRejectsRow() throws {
         let scratch = try TemporaryWorkspace()
         try scratch.drop("accounts.csv", bytes: Array("accountnumber,name\nA1,Kov".utf8) + [0] + Array("acs\nA2,Nagy\n".utf8))
-        let summary = try run(scratch)
+        let summary = try scratch.run(template: Self.template)
         #expect(summary.rowsRejected == 1 && summary.rowsWritten == 1)
         #expect(!scratch.text(scratch.workspace.outbox + "/accounts-accounts-20261125T120000Z.csv").contains("\0"))
         let rejects = scratch.text(scratch.workspace.reports + "/accounts-accounts-20261125T120000Z.rejects.csv")
@@ -36,7 +31,7 @@ struct BadInputTests {
         let scratch = try TemporaryWorkspace()
         let text = "accountnumber,name\r\nA1,Kovács\r\n"
         try scratch.drop("accounts.csv", bytes: text.utf16.flatMap { littleEndian ? [UInt8($0 & 0xFF), UInt8($0 >> 8)] : [UInt8($0 >> 8), UInt8($0 & 0xFF)] })
-        #expect(try run(scratch).failed == 1)
+        #expect(try scratch.run(template: Self.template).failed == 1)
         let reason = scratch.text(scratch.workspace.failed + "/accounts.csv.error.txt")
         #expect(reason.contains("looks like UTF-16\(littleEndian ? "LE" : "BE") without a byte order mark"), "\(reason)")
         #expect(reason.contains("encoding: utf-16\(littleEndian ? "le" : "be")"))
@@ -48,7 +43,7 @@ struct BadInputTests {
         let scratch = try TemporaryWorkspace()
         let members = (0...BundleSafety.maxMembers).map { ArchiveMaker.Member("accounts-\($0).csv", "accountnumber,name\nA\($0),x\n") }
         try scratch.drop("accounts-many.zip", bytes: try ArchiveMaker.zip(members))
-        #expect(try run(scratch).failed == 1)
+        #expect(try scratch.run(template: Self.template).failed == 1)
         let reason = scratch.text(scratch.workspace.failed + "/accounts-many.zip.error.txt")
         #expect(reason.contains("1001 members, more than 1000"), "\(reason)")
         #expect(reason.contains("How to fix: split it into bundles of at most 1000 files"))

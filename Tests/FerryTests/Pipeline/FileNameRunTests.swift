@@ -14,11 +14,6 @@ struct FileNameRunTests {
       accountnumber: accountnumber | required
     """
 
-    func run(_ scratch: TemporaryWorkspace) throws -> RunSummary {
-        try RunPass(workspace: scratch.workspace, templates: [try Fixtures.template(Self.template, name: "accounts")],
-                    clock: { RunPassTests.fixedTime }).run()
-    }
-
     /// Creates `inbox/<bytes>` with `contents`.
     func drop(_ scratch: TemporaryWorkspace, name bytes: [UInt8], _ contents: String) throws {
         let path = scratch.workspace.inbox + "/" + FileName.decoded(bytes)
@@ -48,7 +43,7 @@ struct FileNameRunTests {
         #expect(name.utf8.count == 247)
         try scratch.drop(name, "accountnumber,\"unclosed\n")
         try scratch.drop("zz-accounts.csv", "accountnumber\nA1\n")
-        let summary = try run(scratch)
+        let summary = try scratch.run(template: Self.template)
         #expect(summary.failed == 1 && summary.delivered == 1)
         let failed = scratch.files(in: scratch.workspace.failed)
         #expect(failed.contains(name))
@@ -56,7 +51,7 @@ struct FileNameRunTests {
         #expect(note.utf8.count <= 255 && note.hasPrefix("accounts-xxxx") && note.contains("~"))
         #expect(scratch.text(scratch.workspace.failed + "/" + note).contains("File:     \(name)"))
         #expect(scratch.files(in: scratch.workspace.work).isEmpty)
-        #expect(try run(scratch).files.isEmpty, "the next run has nothing left over")
+        #expect(try scratch.run(template: Self.template).files.isEmpty, "the next run has nothing left over")
     }
 
     @Test("an accepted 255-byte name is delivered: its output names are shortened to fit, the input is archived")
@@ -65,7 +60,7 @@ struct FileNameRunTests {
         let name = "accounts-" + String(repeating: "y", count: 242) + ".csv"
         #expect(name.utf8.count == 255)
         try scratch.drop(name, "accountnumber\nA1\n")
-        let summary = try run(scratch)
+        let summary = try scratch.run(template: Self.template)
         #expect(summary.delivered == 1, "\(summary.files.compactMap(\.error))")
         let outputs = scratch.files(in: scratch.workspace.outbox)
         #expect(outputs.count == 1 && outputs[0].utf8.count <= 255 && outputs[0].hasSuffix(".csv"))
@@ -84,7 +79,7 @@ struct FileNameRunTests {
         let explanation = try InboxExplanation(workspace: scratch.workspace, templates: [try Fixtures.template(Self.template, name: "accounts")])
             .explain(FileName.parsingDisplay("accounts-\\xFF\\xFE-latin.csv"))
         #expect(explanation.first == "accounts-\\xFF\\xFE-latin.csv matches template accounts (accounts.yaml).", "\(explanation)")
-        let summary = try run(scratch)
+        let summary = try scratch.run(template: Self.template)
         #expect(summary.delivered == 1, "\(summary.files.compactMap(\.error))")
         let day = scratch.workspace.archive + "/" + RunPassTests.fixedTime.day8601
         #expect(listing(day) == [Self.latin1])
@@ -98,7 +93,7 @@ struct FileNameRunTests {
     func nonUTF8Failed() throws {
         let scratch = try TemporaryWorkspace()
         try drop(scratch, name: Self.latin1, "accountnumber,\"unclosed\n")
-        #expect(try run(scratch).failed == 1)
+        #expect(try scratch.run(template: Self.template).failed == 1)
         let failed = listing(scratch.workspace.failed)
         #expect(failed.contains(Self.latin1))
         #expect(failed.contains(Self.latin1 + Array(".error.txt".utf8)))

@@ -32,6 +32,12 @@ final class TemporaryWorkspace {
         (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
 
+    /// One `ferry run` pass over this workspace with one template (named `accounts`), at the tests' fixed time.
+    func run(template yaml: String, intake: IntakeSettings = IntakeSettings()) throws -> RunSummary {
+        try RunPass(workspace: workspace, templates: [try Fixtures.template(yaml, name: "accounts")], intake: intake,
+                    clock: { RunPassTests.fixedTime }).run()
+    }
+
     /// Every file below `archive/`, without the day folders.
     var archived: [String] {
         files(in: workspace.archive).flatMap { files(in: workspace.archive + "/" + $0) }.sorted()
