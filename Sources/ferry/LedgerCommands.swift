@@ -130,7 +130,7 @@ struct ReplayCommand: ParsableCommand {
     func run() throws {
         let templates = try options.loadEachTemplate()
         let report = try Replay(workspace: options.workspace, templates: templates.all, held: templates.broken, limits: try options.config().limits)
-            .run(file, template: templates.forced)
+            .run(CommandLineName.recovered(file), template: templates.forced)
         let console = Console()
         console.fileFinished(report)
         if report.outcome == .failed { throw ExitCode(1) }

@@ -15,7 +15,7 @@ final class OutputFile: ByteSink {
 
     /// Creates the file; fails if it exists already.
     init(creating path: String, bufferSize: Int = 1 << 18) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = SystemCall.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw DeliveryError(operation: "create", path: path, code: errno) }
         self.path = path
         self.descriptor = fd

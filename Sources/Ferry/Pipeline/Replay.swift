@@ -35,9 +35,8 @@ public struct Replay: Sendable {
         let chosen = try? router.template(for: [name], displayName: name).get()
         let version = String((chosen?.contentHash ?? "bundle").prefix(8))
         let copy = workspace.staging + "/replay-" + UUIDString.make() + "-" + name
-        try FileManager.default.copyItem(atPath: archivedPath, toPath: copy)
-        let size = (try? FileManager.default.attributesOfItem(atPath: copy)[.size] as? Int64) ?? 0
-        var claimed = ClaimedFile(name: name, path: copy, size: size ?? 0)
+        let size = try Self.copy(archivedPath, to: copy)
+        var claimed = ClaimedFile(name: name, path: copy, size: size)
         claimed.returnable = false
         // A replay is asked for by a person: a crash count of the original does not quarantine it.
         let processor = InputProcessor(workspace: workspace, ledger: ledger, templates: templates, forcedTemplate: template,
@@ -45,17 +44,29 @@ public struct Replay: Sendable {
         return try processor.process([claimed], observer: observer, outputSuffix: "-replay-\(version)")
     }
 
+    /// Copies a file byte for byte under names that need not be UTF-8; returns its size.
+    private static func copy(_ source: String, to destination: String) throws -> Int64 {
+        let input = try FileByteSource(path: source, displayName: source)
+        let output = try OutputFile(creating: destination)
+        var buffer = [UInt8](repeating: 0, count: 1 << 18)
+        while case let count = try buffer.withUnsafeMutableBytes({ try input.read(into: $0) }), count > 0 {
+            try buffer.withUnsafeBytes { try output.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+        try output.syncAndClose()
+        return output.size
+    }
+
     /// The archived file `input` names: a path (as given, or below the workspace), a ledger id, or a
     /// bare name (the newest archived file of that name, by the ledger, else by the archive's day folders).
     func locate(_ input: String, ledger: Ledger) throws -> String {
-        for candidate in [input, workspace.root + "/" + input] where FileManager.default.fileExists(atPath: candidate) {
+        for candidate in [input, workspace.root + "/" + input] where SystemCall.exists(candidate) {
             return candidate
         }
         if let id = Int64(input) {
             guard let entry = try ledger.entry(id) else {
                 throw InputError(.io, InputLocation(file: input), "the ledger has no entry \(id)", hint: "ferry history lists the entries")
             }
-            guard let path = entry.inputNowAt, path.hasPrefix(workspace.archive + "/"), FileManager.default.fileExists(atPath: path) else {
+            guard let path = entry.inputNowAt, path.hasPrefix(workspace.archive + "/"), SystemCall.exists(path) else {
                 throw InputError(.io, InputLocation(file: entry.name), "ledger entry \(id) (\(entry.name), \(entry.state.rawValue)) has no input in archive/"
                                     + (entry.inputNowAt.map { "; it is at \($0)" } ?? ""),
                                  hint: entry.state == .failed ? "a failed input goes back with `ferry retry \(entry.name)`" : nil)
@@ -64,11 +75,11 @@ public struct Replay: Sendable {
         }
         let name = (input as NSString).lastPathComponent
         if let path = try ledger.history(limit: 50, name: name).lazy.compactMap(\.inputNowAt)
-            .first(where: { $0.hasPrefix(self.workspace.archive + "/") && FileManager.default.fileExists(atPath: $0) }) {
+            .first(where: { $0.hasPrefix(self.workspace.archive + "/") && SystemCall.exists($0) }) {
             return path
         }
         let days = ((try? FileManager.default.contentsOfDirectory(atPath: workspace.archive)) ?? []).sorted(by: >)
-        if let day = days.first(where: { FileManager.default.fileExists(atPath: workspace.archive + "/" + $0 + "/" + name) }) {
+        if let day = days.first(where: { SystemCall.exists(workspace.archive + "/" + $0 + "/" + name) }) {
             return workspace.archive + "/" + day + "/" + name
         }
         throw InputError(.io, InputLocation(file: name), "no archived input named \(name)",

@@ -87,6 +87,9 @@ struct FileNameRunTests {
         let entry = try #require(try Ledger(workspace: scratch.workspace).history(limit: 1).first)
         #expect(FileName.bytes(of: entry.name) == Self.latin1)
         #expect(try InboxExplanation(workspace: scratch.workspace, templates: []).explain(entry.name).first?.hasPrefix("accounts-\\xFF\\xFE-latin.csv is not in the inbox. Ledger entry") == true)
+        let replayed = try Replay(workspace: scratch.workspace, templates: [try Fixtures.template(Self.template, name: "accounts")]).run(String(entry.id), template: nil)
+        #expect(replayed.outcome == .delivered, "\(replayed)")
+        #expect(listing(day) == [Self.latin1], "the archived copy is untouched")
     }
 
     @Test("a failing name that is not UTF-8 goes to failed/ under its bytes; the note names it escaped")
