@@ -33,15 +33,18 @@ measure() {
 }
 
 # A fresh workspace with the input hard-linked into its inbox (no copy) for each Ferry run; Ferry refuses
-# hard-linked inputs unless the workspace's ferry.yaml accepts them. TEMPLATE is a file (--template) or a folder (--templates).
+# hard-linked inputs unless the workspace's ferry.yaml accepts them. TEMPLATE is a file (--template) or a folder (--templates);
+# further arguments are files dropped beside the input (reference exports its lookups need).
 ferry_case() {
     local name=$1 input=$2 template=$3 count=$4
+    shift 4
     local root option=--template
     [ -d "$template" ] && option=--templates
     root=$(mktemp -d "$data/ws.XXXXXX")
     mkdir -p "$root/inbox"
     printf 'version: 1\nintake:\n  hard_links: accept\n' > "$root/ferry.yaml"
     ln "$input" "$root/inbox/$(basename "$input")"
+    for extra in "$@"; do cp "$extra" "$root/inbox/"; done
     measure "$name" "$(stat -c %s "$input")" "$count" "$ferry" run --root "$root" "$option" "$template"
     rm -rf "$root"
 }
@@ -53,8 +56,9 @@ if command -v mlr >/dev/null; then
     measure "miller 6" "$csv_bytes" "$rows" sh -c "mlr --csv filter '\$statecode == 0' then put -f scripts/bench/put.mlr then cut -o -f ACCOUNT,NAME,PHONE,EMAIL,STREET,CITY,ZIP,COUNTRY,GROUP,CURRENCY,REVENUE,CREATED '$data/accounts.csv' > '$data/miller-out.csv'"
 fi
 ferry_case "ferry csv -> F&O package" "$data/accounts.csv" scripts/bench/accounts-to-package.yaml "$rows"
-# The shipped accounts template: keyed (key: CUSTOMERACCOUNT, duplicates: reject), lookups, a value map.
-ferry_case "ferry shipped accounts template" "$data/accounts.csv" samples/templates "$rows"
+# The shipped accounts template: keyed (key: CUSTOMERACCOUNT, duplicates: reject), lookups, a value map, learned keys;
+# its currencies resolve through the Sales currencies export dropped with the accounts.
+ferry_case "ferry shipped accounts template" "$data/accounts.csv" samples/templates "$rows" samples/exports/sales-currencies.csv
 measure "gzip -dc" "$(stat -c %s "$data/accounts.csv.gz")" "$rows" sh -c "gzip -dc '$data/accounts.csv.gz' > /dev/null"
 ferry_case "ferry csv.gz -> csv" "$data/accounts.csv.gz" scripts/bench/accounts-to-file.yaml "$rows"
 ferry_case "ferry xml -> csv" "$data/accounts.xml" scripts/bench/accounts-to-file.yaml "$rows"

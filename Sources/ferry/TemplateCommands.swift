@@ -47,10 +47,14 @@ struct PreviewCommand: ParsableCommand {
     @Option(help: "How many records to read.")
     var rows: Int = 10
 
+    @Option(help: "The workspace whose learned keys resolve reference lookups (default: the current folder).")
+    var root: String = "."
+
     func run() throws {
         let loaded = try TemplateLoader().load(path: template)
         for warning in loaded.warnings { print("warning: \(warning.description)") }
-        let preview = Preview()
+        var preview = Preview()
+        preview.learnedKeys = try? LearnedKeys(ledgerPath: root + "/.ferry/ledger.sqlite3", create: false)
         let members = try preview.runBundle(template: loaded, file: file, rows: rows)
         var fails = false
         if members.isEmpty {

@@ -71,6 +71,10 @@ public struct FilePipeline: Sendable {
                 if outcome == .rows, try !referencesResolve(rows: rows, applies: applies, template: template, known: input.knownKeys) {
                     // Lines follow their header: one filtered out or rejected takes its lines with it.
                     outcome = .filtered
+                } else if case .rejected = outcome,
+                          try !referencesResolve(rows: rows, applies: applies, template: template, known: input.knownKeys, skippingEmpty: true) {
+                    // Whatever else is wrong with a line, it goes with its header.
+                    outcome = .filtered
                 }
                 if outcome == .rows, let (target, unencodable) = outputs.unencodable(rows, applies: applies) {
                     outcome = .rejected([transformer.problem(unencodable, target: target, in: record)])
@@ -127,12 +131,16 @@ public struct FilePipeline: Sendable {
         return prepared
     }
 
-    /// False when a referencing field names a key the referenced template did not deliver in this unit.
-    private func referencesResolve(rows: [SourceRecord], applies: [Bool], template: Template, known: [String: [KeyIndex]]) throws -> Bool {
+    /// False when a referencing field names a key the referenced template did not deliver in this unit
+    /// (with `skippingEmpty`, an empty field names nothing: a rejected row whose reference did not resolve).
+    private func referencesResolve(rows: [SourceRecord], applies: [Bool], template: Template, known: [String: [KeyIndex]],
+                                   skippingEmpty: Bool = false) throws -> Bool {
         for (index, target) in template.targets.enumerated() where applies[index] {
             guard let reference = target.references, let field = target.referenceIndex,
                   let keys = known[reference.template] else { continue }
-            let found = try rows[index].withBytes(at: field) { value in try keys.contains { try $0.contains(value) } }
+            let found = try rows[index].withBytes(at: field) { value in
+                try (skippingEmpty && value.isEmpty) || keys.contains { try $0.contains(value) }
+            }
             if !found { return false }
         }
         return true

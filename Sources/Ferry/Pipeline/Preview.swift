@@ -27,6 +27,8 @@ public struct Preview: Sendable {
     }
 
     public let limits: DecompressionLimits
+    /// Keys a workspace learned (its ledger's), so `reference:` lookups resolve as a run in it would.
+    public var learnedKeys: (any KeyResolver)?
 
     public init(limits: DecompressionLimits = DecompressionLimits()) {
         self.limits = limits
@@ -78,7 +80,7 @@ public struct Preview: Sendable {
     private func read(template: Template, path: String, name: String, rows limit: Int, into result: inout Result) throws {
         let stack = DecoderStack(fileName: name, options: template.source, columns: template.sourceColumns, limits: limits)
         let decoder = try stack.open(try FileByteSource(path: path, displayName: name))
-        let transformer = try RowTransformer(template: template, columns: decoder.columns, fileName: name)
+        let transformer = try RowTransformer(template: template, columns: decoder.columns, fileName: name, resolver: learnedKeys)
         result.targets = zip(template.targets, transformer.targetFields).map { ($0.spec.entity, $1, []) }
         let keys = try KeyTracker(template: template, transformer: transformer, spillFolder: FileManager.default.temporaryDirectory.path,
                                   lastRowsFrom: {

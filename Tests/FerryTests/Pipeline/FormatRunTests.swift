@@ -200,10 +200,11 @@ struct RelatedInputsTests {
         }
     }
 
-    /// Delivers the accounts and the Sales units and products reference exports in a run of their own,
+    /// Delivers the accounts and the Sales currencies, units and products reference exports in a run of their own,
     /// so the ledger knows the keys the quote samples' GUIDs stand for.
     static func deliverReferences(to scratch: TemporaryWorkspace, templates: [Template]) throws {
-        try copySamples(["accounts.csv": "accounts.csv", "sales-products.csv": "sales-products.csv", "sales-units.csv": "sales-units.csv"], to: scratch)
+        try copySamples(["accounts.csv": "accounts.csv", "sales-products.csv": "sales-products.csv", "sales-units.csv": "sales-units.csv",
+                         "sales-currencies.csv": "sales-currencies.csv"], to: scratch)
         let summary = try RunPass(workspace: scratch.workspace, templates: templates, clock: { RunPassTests.fixedTime }).run()
         #expect(summary.succeeded, "\(summary.files.compactMap(\.error))")
         for output in scratch.files(in: scratch.workspace.outbox) { try FileManager.default.removeItem(atPath: scratch.workspace.outbox + "/" + output) }

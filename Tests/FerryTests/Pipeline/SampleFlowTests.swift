@@ -60,7 +60,7 @@ struct SampleFlowTests {
     @Test("every output passes the package check against the entity catalogue")
     func packagesAgainstCatalogue() throws {
         let run = try Self.runSamples()
-        #expect(run.outbox.count == 13, "\(run.outbox)")
+        #expect(run.outbox.count == 20, "\(run.outbox)")
         for output in run.outbox {
             let problems = try PackageCheck.check(run.scratch.workspace.outbox + "/" + output)
             #expect(problems.isEmpty, "\(output): \(problems.joined(separator: "; "))")

@@ -8,7 +8,7 @@ struct TemplateToolTests {
     func samplesClean() throws {
         let result = try runProcess(ferryExecutable(), ["check", Fixtures.packageRoot + "/samples/templates"])
         #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.contains("7 templates checked, no problems"))
+        #expect(result.output.contains("14 templates checked, no problems"))
     }
 
     @Test("ferry check: every problem of a broken template, each at its line, and exit 1")
@@ -42,10 +42,20 @@ struct TemplateToolTests {
         #expect(withSample.output.contains("broken.yaml:10:22: unknown column \"transactioncurrency\": the sample accounts.csv has no such column (hint: did you mean transactioncurrencyid?)"))
     }
 
-    @Test("ferry preview: target rows, filtered and rejected rows with reasons; nothing written")
+    @Test("ferry preview: target rows, filtered and rejected rows with reasons, lookups through the workspace's learned keys; nothing written")
     func preview() throws {
+        // The accounts' currencies are GUIDs: a workspace that delivered the Sales currencies export knows them.
+        let scratch = try TemporaryWorkspace()
+        try FileManager.default.copyItem(atPath: Fixtures.packageRoot + "/samples/exports/sales-currencies.csv",
+                                         toPath: scratch.workspace.inbox + "/sales-currencies.csv")
+        let templates = try TemplateLoader().loadFolder(Fixtures.packageRoot + "/samples/templates")
+        #expect(try RunPass(workspace: scratch.workspace, templates: templates).run().succeeded)
         let template = try TemplateLoader().load(path: Fixtures.packageRoot + "/samples/templates/accounts-to-customers.yaml")
-        let result = try Preview().run(template: template, file: Fixtures.packageRoot + "/samples/exports/accounts.csv", rows: 24)
+        let unknowing = try Preview().run(template: template, file: Fixtures.packageRoot + "/samples/exports/accounts.csv", rows: 24)
+        #expect(unknowing.totalRejected == 22, "without the workspace's keys no currency GUID resolves")
+        var preview = Preview()
+        preview.learnedKeys = try LearnedKeys(ledgerPath: scratch.root + "/.ferry/ledger.sqlite3", create: false)
+        let result = try preview.run(template: template, file: Fixtures.packageRoot + "/samples/exports/accounts.csv", rows: 24)
         #expect(result.recordsRead == 24)
         #expect(result.targets[0].rows.count == 20)
         #expect(result.targets[0].rows[0].values[0] == "ACC-00000-XI9000")
@@ -53,7 +63,7 @@ struct TemplateToolTests {
         #expect(result.rejected.map(\.location.line) == [11, 15])
 
         let output = try runProcess(ferryExecutable(), ["preview", Fixtures.packageRoot + "/samples/templates/accounts-to-customers.yaml",
-                                                        Fixtures.packageRoot + "/samples/exports/accounts.csv", "--rows", "12"])
+                                                        Fixtures.packageRoot + "/samples/exports/accounts.csv", "--rows", "12", "--root", scratch.root])
         #expect(output.status == 0)
         #expect(output.output.contains("CustCustomerV3Entity: 10 rows"))
         #expect(output.output.contains("line 11, CUSTOMERACCOUNT: the account has no account number"))
@@ -65,10 +75,13 @@ struct TemplateToolTests {
     func dryRun() throws {
         let scratch = try TemporaryWorkspace()
         try FileManager.default.createDirectory(atPath: scratch.root + "/templates", withIntermediateDirectories: true)
-        for name in ["accounts-to-customers.yaml", "countries.csv"] {
+        for name in ["accounts-to-customers.yaml", "countries.csv", "sales-currencies-reference.yaml"] {
             try FileManager.default.copyItem(atPath: Fixtures.packageRoot + "/samples/templates/" + name, toPath: scratch.root + "/templates/" + name)
         }
-        try FileManager.default.copyItem(atPath: Fixtures.packageRoot + "/samples/exports/accounts.csv", toPath: scratch.workspace.inbox + "/accounts.csv")
+        // The accounts' currencies are GUIDs: the currencies export dropped with them teaches what they stand for.
+        for name in ["accounts.csv", "sales-currencies.csv"] {
+            try FileManager.default.copyItem(atPath: Fixtures.packageRoot + "/samples/exports/" + name, toPath: scratch.workspace.inbox + "/" + name)
+        }
         try scratch.drop("accounts-bad.csv", "accountnumber,name\n\"unclosed\n")
         let before = try FileManager.default.contentsOfDirectory(atPath: scratch.workspace.inbox).sorted()
         let result = try runProcess(ferryExecutable(), ["run", "--dry-run", "--root", scratch.root])

@@ -42,8 +42,9 @@ enum PackageCheck {
 
     private static func checkSalesFile(_ path: String) throws -> [String] {
         let name = (path as NSString).lastPathComponent
-        let table: String
-        if name.hasPrefix("price-list-items") { table = "productpricelevel" } else if name.hasPrefix("products") { table = "product" } else {
+        let tables = ["price-list-items": "productpricelevel", "products": "product", "orders": "salesorder", "order-products": "salesorderdetail",
+                      "invoices": "invoice", "invoice-products": "invoicedetail"]
+        guard let table = tables.first(where: { name.hasPrefix($0.key + "-") })?.value else {
             return ["\(name): no Dataverse table known for this output"]
         }
         guard let catalogue = EntityCatalogue.table(table) else { return ["\(table) is not in the catalogue"] }
