@@ -15,9 +15,16 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         let workspace = try options.existingWorkspace()
         let templates = try options.loadEachTemplate()
-        let settings = readiness.applied(to: try options.config().watch)
+        // The running watcher's own settings (it may have been started with flags), else ferry.yaml's; a flag here wins.
+        let service = ServiceState.current(workspace)
+        var base = try options.config().watch
+        if let service {
+            base.settleSeconds = service.settleSeconds
+            base.doneMarker = service.doneMarker
+        }
+        let settings = readiness.applied(to: base)
         let explanation = InboxExplanation(workspace: workspace, templates: templates.all, forcedTemplate: templates.forced,
-                                           broken: templates.broken, service: ServiceState.current(workspace),
+                                           broken: templates.broken, service: service,
                                            policy: ReadinessPolicy(settings: settings), maxOutboxPackages: settings.maxOutbox,
                                            maxInterruptions: settings.maxInterruptions)
         for line in try explanation.explain(CommandLineName.recovered(file)) { print(line) }
