@@ -140,6 +140,14 @@ struct RuleFunctionTests {
         #expect(try Self.value("n | " + rule, ["n": input]) == expected)
     }
 
+    @Test("a separator that does not group thousands is refused, not dropped", arguments: [
+        ("number from point", "12,50"), ("number from point round 2", "1,2345.6"), ("number from comma", "1.2.3"),
+        ("number from comma", "1.234 567,8"), ("number", "12,5,0"), ("number from point", "1.5,0"), ("number", "1 2"),
+    ])
+    func notThousands(rule: String, input: String) throws {
+        #expect(try Self.rejection("n | " + rule, ["n": input]) == "OUT value \"\(input)\" is not a number")
+    }
+
     @Test("text functions", arguments: [
         ("s | title", "árvíztűrő TÜKÖRFÚRÓ kft.", "Árvíztűrő Tükörfúró Kft."),
         ("s | substring 5 5", "ACC-01000-BVRCPS", "01000"),

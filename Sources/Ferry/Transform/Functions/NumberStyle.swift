@@ -24,23 +24,7 @@ public struct NumberStyle: Sendable, Equatable {
                 decimalMark = ","
             }
         }
-        var normalized = ""
-        var seenDecimal = false
-        for (position, character) in text.enumerated() {
-            if character == decimalMark {
-                guard !seenDecimal else { return nil }
-                seenDecimal = true
-                normalized.append(".")
-            } else if character.isASCII, character.isNumber {
-                normalized.append(character)
-            } else if (character == "-" || character == "+") && position == 0 {
-                normalized.append(character)
-            } else if character == "," || character == "." || character == " " || character == "\u{00A0}" || character == "'" {
-                continue  // thousands separators
-            } else {
-                return nil
-            }
-        }
+        guard let normalized = Self.normalized(text, decimalMark: decimalMark) else { return nil }
         guard normalized.contains(where: \.isNumber), var decimal = Decimal(string: normalized, locale: Locale(identifier: "en_US_POSIX")) else {
             return nil
         }
@@ -54,6 +38,30 @@ public struct NumberStyle: Sendable, Equatable {
         }
         if to == .comma { output = output.replacingAll(".", with: ",") }
         return output
+    }
+
+    /// The number with a decimal point and no separators, or nil. A thousands separator (the other mark,
+    /// a space, a no-break space or an apostrophe) counts only between groups of three digits before the
+    /// decimal mark, so "12,50" read with a decimal point is refused rather than read as 1250.
+    private static func normalized(_ text: String, decimalMark: Character) -> String? {
+        var characters = Substring(text)
+        var sign = ""
+        if let first = characters.first, first == "-" || first == "+" {
+            sign = String(first)
+            characters = characters.dropFirst()
+        }
+        let parts = characters.split(separator: decimalMark, maxSplits: 1, omittingEmptySubsequences: false)
+        let whole = parts.first ?? "", fraction = parts.count > 1 ? parts[1] : nil
+        guard fraction?.allSatisfy({ $0.isASCII && $0.isNumber }) ?? true else { return nil }
+        let separators: Set<Character> = [",", ".", " ", "\u{00A0}", "'"]
+        let used = Set(whole.filter { separators.contains($0) })
+        guard whole.allSatisfy({ ($0.isASCII && $0.isNumber) || used.contains($0) }), used.count <= 1 else { return nil }
+        if let separator = used.first {
+            let groups = whole.split(separator: separator, omittingEmptySubsequences: false)
+            guard (1...3).contains(groups[0].count), groups.dropFirst().allSatisfy({ $0.count == 3 }) else { return nil }
+        }
+        let digits = whole.filter { $0.isASCII && $0.isNumber }
+        return sign + digits + (fraction.map { "." + $0 } ?? "")
     }
 
     /// Exactly `places` decimals: 12.5 -> "12.50".
