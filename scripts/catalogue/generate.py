@@ -119,7 +119,13 @@ def column(attribute):
 def well_known_groups(cdm):
     """Attribute groups that table definitions name by name (the owner, the customer lookup)."""
     data = cdm.read("schemaDocuments/core/wellKnownCDSAttributeGroups.cdm.json")
-    return {d["attributeGroupName"]: d.get("members", []) for d in data["definitions"] if "attributeGroupName" in d}
+    groups = {d["attributeGroupName"]: d.get("members", []) for d in data["definitions"] if "attributeGroupName" in d}
+    # CdsStandard, which most Dataverse tables extend, is a list of such groups: created/modified by and on, owner,
+    # time zone, version number.
+    for d in data["definitions"]:
+        if d.get("entityName") == "CdsStandard":
+            groups["CdsStandard"] = d.get("hasAttributes", [])
+    return groups
 
 
 def members_of(member, groups):
@@ -151,6 +157,9 @@ def dataverse_table(cdm, document, groups):
         columns.update(inherited)
     else:
         sources, base_display = [], ""
+        if base == "CdsStandard":
+            for name, display, level, options in members_of("CdsStandard", groups):
+                columns[name] = {"display": display, "required": level, **({"options": options} if options else {})}
     for group in definition.get("hasAttributes", []):
         members = group.get("attributeGroupReference", {}).get("members", []) if isinstance(group, dict) else []
         for member in members:

@@ -150,6 +150,12 @@ struct CatalogueCheckTests {
         let quote = try #require(EntityCatalogue.table("quote"))
         #expect(quote.logicalName(of: "Potential Customer") == "customerid")
         #expect(quote.columns["statecode"]?.options == ["0": "Draft", "1": "Active", "2": "Won", "3": "Closed"])
+        // The columns every standard table has (CdsStandard: owner, created/modified, record created on, import sequence).
+        for table in ["account", "contact", "quote", "salesorder", "salesorderdetail", "invoice", "invoicedetail"] {
+            let columns = try #require(EntityCatalogue.table(table)).columns
+            for column in ["ownerid", "createdon", "overriddencreatedon", "importsequencenumber"] { #expect(columns[column] != nil, "\(table).\(column)") }
+        }
+        #expect(EntityCatalogue.table("salesorder")?.logicalName(of: "Record Created On") == "overriddencreatedon")
     }
 
     @Test("the package check finds what F&O would refuse: a wrong label, a foreign field, a mandatory field missing")
