@@ -67,6 +67,20 @@ struct SampleFlowTests {
         }
     }
 
+    @Test("the shipped samples are byte for byte what scripts/samples/generate.py writes")
+    func samplesFromGenerator() throws {
+        let scratch = try TemporaryWorkspace()
+        let out = scratch.root + "/generated"
+        let result = try runProcess("/usr/bin/env", ["python3", Fixtures.packageRoot + "/scripts/samples/generate.py", "--out", out])
+        #expect(result.status == 0, "\(result.error)")
+        let shipped = Fixtures.packageRoot + "/samples/exports"
+        #expect(Self.files(under: out) == Self.files(under: shipped))
+        for name in Self.files(under: shipped) {
+            let generated = FileManager.default.contents(atPath: out + "/" + name), kept = FileManager.default.contents(atPath: shipped + "/" + name)
+            #expect(generated != nil && generated == kept, "\(name) differs from what the generator writes: run scripts/samples/generate.py")
+        }
+    }
+
     /// Each zip entry's text, read with Ferry's own zip reader (data files decoded from UTF-16).
     static func entries(of path: String) throws -> [(String, String)] {
         let zip = try ZipArchiveReader(path: path, displayName: path)
