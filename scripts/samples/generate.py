@@ -319,7 +319,9 @@ class Samples:
 
     def fo_package(self, path, group, description, entities):
         """An F&O export data package: UTF-16 LE manifest and header, each entity file as CSV-Unicode.
-        `entities`: (label, AOT name, rows) in execution order."""
+        `entities`: (label, AOT name, rows) in execution order. The manifest has the elements of a real export
+        (../shared/reference/fo-exported-package), in its order, but for QueryData: F&O's serialized export query,
+        a binary blob no public source describes."""
         blocks = ""
         for level, (label, entity, rows) in enumerate(entities, start=1):
             maps = "".join(f"\t\t\t\t<EntityMap>\r\n\t\t\t\t\t<ArrayIndex>0</ArrayIndex>\r\n\t\t\t\t\t<EntityField>{c}</EntityField>\r\n"
@@ -328,15 +330,19 @@ class Samples:
                            f"\t\t\t\t\t<UseTextQualifier>false</UseTextQualifier>\r\n\t\t\t\t\t<XMLField>{c}</XMLField>\r\n\t\t\t\t</EntityMap>\r\n" for c in rows[0])
             blocks += ("\t\t<DataManagementPackageEntityData>\r\n\t\t\t<DefaultRefreshType>FullPush</DefaultRefreshType>\r\n"
                        f"\t\t\t<Disable>false</Disable>\r\n\t\t\t<EntityMapList>\r\n{maps}\t\t\t</EntityMapList>\r\n\t\t\t<EntityName>{label}</EntityName>\r\n"
+                       "\t\t\t<EntityTransformList i:nil=\"true\" />\r\n\t\t\t<ExcelSheetName />\r\n"
                        "\t\t\t<ExecutionUnit>1</ExecutionUnit>\r\n\t\t\t<FailExecutionUnitOnError>false</FailExecutionUnitOnError>\r\n"
                        f"\t\t\t<FailLevelOnError>false</FailLevelOnError>\r\n\t\t\t<InputFilePath>{label}.csv</InputFilePath>\r\n"
                        f"\t\t\t<LevelInExecutionUnit>{level}</LevelInExecutionUnit>\r\n\t\t\t<QueryFilter i:nil=\"true\" />\r\n"
-                       "\t\t\t<SequenceInLevel>1</SequenceInLevel>\r\n\t\t\t<SkipStaging>false</SkipStaging>\r\n\t\t\t<SourceFormat>CSV-Unicode</SourceFormat>\r\n"
-                       f"\t\t\t<TargetEntity>{entity}</TargetEntity>\r\n\t\t</DataManagementPackageEntityData>\r\n")
+                       "\t\t\t<RunBusinessLogic>true</RunBusinessLogic>\r\n\t\t\t<RunBusinessValidation>true</RunBusinessValidation>\r\n"
+                       "\t\t\t<SampleFilePath />\r\n\t\t\t<SequenceInLevel>1</SequenceInLevel>\r\n\t\t\t<SourceFormat>CSV-Unicode</SourceFormat>\r\n"
+                       f"\t\t\t<TargetEntity>{entity}</TargetEntity>\r\n\t\t\t<ValidationStatus>Yes</ValidationStatus>\r\n"
+                       "\t\t</DataManagementPackageEntityData>\r\n")
         manifest = ('<DataManagementPackageManifest xmlns:i="http://www.w3.org/2001/XMLSchema-instance" '
                     'xmlns="http://schemas.microsoft.com/dynamics/2015/01/DataManagement">\r\n'
                     f"\t<DefinitionGroupName>{group}</DefinitionGroupName>\r\n\t<Description>{description}</Description>\r\n"
-                    f"\t<PackageEntityList>\r\n{blocks}\t</PackageEntityList>\r\n</DataManagementPackageManifest>")
+                    f"\t<PackageEntityList>\r\n{blocks}\t</PackageEntityList>\r\n"
+                    "\t<ProjectCategory>0</ProjectCategory>\r\n\t<RulesData i:nil=\"true\" />\r\n</DataManagementPackageManifest>")
         header = ('<DataManagementPackageHeader xmlns:i="http://www.w3.org/2001/XMLSchema-instance" '
                   f'xmlns="http://schemas.microsoft.com/dynamics/2015/01/DataManagement">\r\n\t<Description>{description}</Description>\r\n'
                   "\t<ManifestType>Microsoft.Dynamics.AX.Framework.Tools.DataManagement.Serialization.DataManagementPackageManifest</ManifestType>\r\n"
