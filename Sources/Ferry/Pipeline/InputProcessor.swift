@@ -23,6 +23,8 @@ public struct InputProcessor: Sendable {
     let clock: @Sendable () -> UTCDateTime
     /// Keys learned from delivered inputs (a table of the ledger's database), for `reference:` lookups.
     let learnedKeys: LearnedKeys?
+    /// Processing for `ferry watch`: advice in notes names only what works beside the running watcher.
+    public var inService = false
 
     /// `held` are broken templates whose files wait (a watcher's disabled flows).
     public init(workspace: Workspace, ledger: Ledger, templates: [Template], forcedTemplate: Template? = nil, held: [BrokenTemplate] = [],
@@ -265,7 +267,7 @@ public struct InputProcessor: Sendable {
             // The digest was computed alongside the pipeline; a duplicate's outputs are dropped unseen.
             for output in planned { unlinkQuietly(output.stagingPath) }
             report = FileReport(name: report.name, template: previous.template, outcome: .duplicate)
-            report.error = Self.duplicateNote(previous, template: template)
+            report.error = Self.duplicateNote(previous, template: template, inService: inService)
         }
         CrashPoint.reach("planned")
         let outcome: MoveExecutor.Outcome
@@ -293,13 +295,14 @@ public struct InputProcessor: Sendable {
     }
 
     /// Why a duplicate brought nothing new, and, when the template changed since the content was
-    /// delivered, how to deliver it with the new rules.
-    static func duplicateNote(_ previous: Ledger.Entry, template: Template?) -> String {
+    /// delivered, how to deliver it with the new rules (`ferry run --force` only where no watcher owns
+    /// the workspace: beside one it would be refused).
+    static func duplicateNote(_ previous: Ledger.Entry, template: Template?, inService: Bool = false) -> String {
         var note = "same content as \(FileName.display(previous.name)), delivered as ledger entry \(previous.id) on \(previous.finishedAt ?? previous.claimedAt); archived without new outputs"
         if let template, let delivered = previous.templateHash, !delivered.isEmpty, delivered != template.contentHash {
             note += ". Template \(template.name) has changed since (version \(delivered.prefix(8)) then, \(template.contentHash.prefix(8)) now): "
-                + "to deliver this content with the new rules, run `ferry replay \(previous.id)` (new outputs, the archive untouched) "
-                + "or put the file back and run `ferry run --force`"
+                + "to deliver this content with the new rules, run `ferry replay \(previous.id)` (new outputs, the archive untouched"
+                + (inService ? "; it works beside the running watcher)" : ") or put the file back and run `ferry run --force`")
         }
         return note
     }

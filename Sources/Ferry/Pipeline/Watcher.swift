@@ -157,6 +157,7 @@ public struct Watcher: Sendable {
 
         var processor = InputProcessor(workspace: workspace, ledger: ledger, templates: catalog.templates, forcedTemplate: catalog.forced,
                                        held: catalog.held, limits: limits, maxInterruptions: options.maxInterruptions, intake: intake)
+        processor.inService = true
         let index = InboxIndex(folder: workspace.inbox, policy: options.readiness)
         index.inUseRecheck = options.scanInterval
         index.sighted = { file in try? ledger.sighted(name: file.name, size: file.size, modified: file.modified, firstSeen: Date().timeIntervalSince1970) }

@@ -239,6 +239,28 @@ struct ServiceTests {
         #expect(!same.output.contains("has changed since"), "no hint when the template is the one the content was delivered with")
     }
 
+    @Test("beside the watcher, a duplicate after a template change names the replay that works there (not ferry run --force), and it delivers with the new rules")
+    func duplicateAfterTemplateChangeInService() throws {
+        let scratch = try workspace(["accounts.yaml": Self.accounts])
+        let watcher = try WatchTests.RunningWatcher(root: scratch.root)
+        #expect(watcher.waitUntilWatching())
+        try scratch.drop("accounts-1.csv", "accountnumber\nA1\n")
+        #expect(eventually { scratch.archived == ["accounts-1.csv"] })
+        try write(scratch, "templates/accounts.yaml", Self.accounts.replacingOccurrences(of: "| required", with: "| required | lower"))
+        #expect(eventually(10) { watcher.output.contains("templates reloaded changed=accounts") }, "\(watcher.output)")
+        try scratch.drop("accounts-1.csv", "accountnumber\nA1\n")
+        #expect(eventually { watcher.output.contains("outcome=duplicate") })
+        let line = try #require(watcher.output.split(separator: "\n").first { $0.contains("outcome=duplicate") })
+        #expect(line.contains("Template accounts has changed since") && line.contains("ferry replay 1"), "\(line)")
+        #expect(!line.contains("ferry run --force"), "ferry run is refused while the watcher runs: \(line)")
+
+        let replay = try ferry(["replay", "1"], scratch)
+        #expect(replay.status == 0, "\(replay.output) \(replay.error)")
+        let package = try #require(scratch.files(in: scratch.workspace.outbox).first { $0.contains("-replay-") })
+        #expect(scratch.text(scratch.workspace.outbox + "/" + package).contains("\na1"), "the new rules apply")
+        #expect(watcher.stop() == 0)
+    }
+
     // MARK: 8. orphan done markers
 
     @Test("a done marker whose file was taken or is gone goes after a settle period; one whose file has not come stays")
