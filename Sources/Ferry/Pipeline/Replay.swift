@@ -31,7 +31,12 @@ public struct Replay: Sendable {
         CrashMarker.install(at: CrashMarker.path(inWorkspace: workspace.root))
         let name = (archivedPath as NSString).lastPathComponent
         let router = TemplateRouter(templates: templates, forced: template, held: held)
-        if case .failure(let error) = router.template(for: [name], displayName: name), error.kind == .templateUnavailable { throw error }
+        if case .failure(let error) = router.template(for: [name], displayName: name), error.kind == .templateUnavailable {
+            guard let broken = router.heldBy([name]) else { throw error }
+            throw InputError(.templateUnavailable, InputLocation(file: name),
+                             "template \(broken.name) (\(broken.path)) is broken, so this input is not replayed; the archived copy is untouched",
+                             hint: "\(broken.error.description); fix the template (ferry check shows every problem), then run the replay again")
+        }
         let chosen = try? router.template(for: [name], displayName: name).get()
         let version = String((chosen?.contentHash ?? "bundle").prefix(8))
         let copy = workspace.staging + "/replay-" + UUIDString.make() + "-" + name

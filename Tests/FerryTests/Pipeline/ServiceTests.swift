@@ -135,6 +135,22 @@ struct ServiceTests {
         #expect(watcher.stop() == 0)
     }
 
+    @Test("replay with a broken template says the input is not replayed and the archive untouched, not that a file waits in the inbox")
+    func replayWithBrokenTemplate() throws {
+        let scratch = try workspace(["accounts.yaml": Self.accounts])
+        try scratch.drop("accounts-1.csv", "accountnumber\nA1\n")
+        #expect(try ferry(["run"], scratch).status == 0)
+        let outbox = scratch.files(in: scratch.workspace.outbox)
+        try write(scratch, "templates/accounts.yaml", Self.accounts.replacingOccurrences(of: "required", with: "requird"))
+        let replay = try ferry(["replay", "accounts-1.csv"], scratch)
+        #expect(replay.status != 0)
+        #expect(replay.error.contains("template accounts (\(scratch.root)/templates/accounts.yaml) is broken, so this input is not replayed; the archived copy is untouched"), "\(replay.error)")
+        #expect(replay.error.contains("unknown function \"requird\""))
+        #expect(!replay.error.contains("waits in the inbox"))
+        #expect(scratch.archived == ["accounts-1.csv"] && scratch.files(in: scratch.workspace.inbox).isEmpty)
+        #expect(scratch.files(in: scratch.workspace.outbox) == outbox)
+    }
+
     @Test("a watcher starting while a replay works waits for it before recovering, so it never takes the replay's files")
     func ownerWaitsForGuests() throws {
         let scratch = try workspace(["accounts.yaml": Self.accounts])
