@@ -135,8 +135,10 @@ struct ReplayCommand: ParsableCommand {
     var file: String
 
     func run() throws {
+        // An archived input exists only in a workspace: a typo in --root must not create one.
+        let workspace = try options.existingWorkspace()
         let templates = try options.loadEachTemplate()
-        let report = try Replay(workspace: options.workspace, templates: templates.all, held: templates.broken, limits: try options.config().limits)
+        let report = try Replay(workspace: workspace, templates: templates.all, held: templates.broken, limits: try options.config().limits)
             .run(CommandLineName.recovered(file), template: templates.forced)
         let console = Console()
         console.fileFinished(report)

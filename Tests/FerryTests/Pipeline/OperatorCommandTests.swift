@@ -35,8 +35,9 @@ struct OperatorCommandTests {
         #expect(scratch.files(in: folder).isEmpty, "no workspace was created in the current folder")
     }
 
-    @Test("status, history and explain refuse a workspace that does not exist, and create nothing", arguments: [
-        ["status"], ["history"], ["explain", "accounts.csv"],
+    @Test("status, history, explain, retry and replay refuse a workspace that does not exist, and create nothing", arguments: [
+        ["status"], ["history"], ["explain", "accounts.csv"], ["retry", "--all"],
+        ["replay", "1", "--template", Fixtures.packageRoot + "/samples/templates/accounts-to-customers.yaml"],
     ])
     func readOnlyCommandsRefuseTypos(arguments: [String]) throws {
         let scratch = try TemporaryWorkspace()
