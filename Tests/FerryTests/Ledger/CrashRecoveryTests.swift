@@ -6,17 +6,7 @@ import Testing
 /// it again, and checks that every input ended in exactly one place and every package exists once.
 @Suite("crash safety and the ledger")
 struct CrashRecoveryTests {
-    static let template = """
-    takes: accounts*.csv
-    target:
-      system: finance-and-operations
-      entity: CustCustomerV3Entity
-      label: Customers V3
-      name: customers
-    fields:
-      CUSTOMERACCOUNT: accountnumber | required
-    max_rejects: 0
-    """
+    static let template = TemporaryWorkspace.accountsTemplate
 
     func workspace() throws -> TemporaryWorkspace {
         let scratch = try TemporaryWorkspace()
