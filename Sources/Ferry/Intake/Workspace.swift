@@ -16,8 +16,8 @@ public struct Workspace: Sendable {
     public var reports: String { root + "/reports" }
     /// Claimed inputs being worked on; a crash leaves them here, and the next start returns them.
     public var work: String { root + "/.ferry/work" }
-    /// Outputs being written; never visible in outbox/ until complete. Each input unit writes into a
-    /// folder of its own below it (`staging(forEntry:)`).
+    /// Outputs being written; never visible in outbox/ until complete. A unit in hand writes into a
+    /// folder below it (`staging(subfolder:)`).
     public private(set) var staging: String
 
     public init(root: String) {
@@ -26,11 +26,11 @@ public struct Workspace: Sendable {
         staging = self.root + "/.ferry/staging"
     }
 
-    /// This workspace with outputs staged in `.ferry/staging/<entry>/`: whatever one input unit writes
+    /// This workspace with outputs staged in `.ferry/staging/<subfolder>/`: whatever one input unit writes
     /// there (packages, deflated parts, rejects, key spills) can be removed at once when it fails.
-    func staging(forEntry id: Int64) -> Workspace {
+    func staging(subfolder: String) -> Workspace {
         var unit = self
-        unit.staging = root + "/.ferry/staging/\(id)"
+        unit.staging = root + "/.ferry/staging/" + subfolder
         return unit
     }
 

@@ -1,4 +1,4 @@
-/// How the ledger writes paths: relative to the workspace (`outbox/x.zip`, `.ferry/staging/7/x.zip`),
+/// How the ledger writes paths: relative to the workspace (`outbox/x.zip`, `.ferry/staging/4711-0/x.zip`),
 /// so a workspace moved or mounted elsewhere keeps its history and its waiting plans. Paths outside
 /// the workspace stay absolute.
 struct WorkspacePaths: Sendable {

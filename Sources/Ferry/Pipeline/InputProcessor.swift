@@ -10,7 +10,8 @@ import Foundation
 /// A crash leaves either a "claimed" entry (nothing visible yet: the input goes back to the inbox)
 /// or a plan in the ledger that `Recovery` completes: no package is lost or delivered twice.
 public struct InputProcessor: Sendable {
-    public let workspace: Workspace
+    /// The workspace; while a unit is processed, a copy whose staging folder is that unit's slot.
+    public private(set) var workspace: Workspace
     public let ledger: Ledger
     private(set) var router: TemplateRouter
     public let limits: DecompressionLimits
@@ -21,6 +22,8 @@ public struct InputProcessor: Sendable {
     /// Which inputs are accepted at all (hard links).
     public let intake: IntakeSettings
     let clock: @Sendable () -> UTCDateTime
+    /// The staging folders of the units in hand, one per worker at work.
+    private let stagingSlots: StagingSlots
     /// Keys learned from delivered inputs (a table of the ledger's database), for `reference:` lookups.
     let learnedKeys: LearnedKeys?
     /// Processing for `ferry watch`: advice in notes names only what works beside the running watcher.
@@ -31,6 +34,7 @@ public struct InputProcessor: Sendable {
                 limits: DecompressionLimits = DecompressionLimits(), force: Bool = false, maxInterruptions: Int = 3,
                 intake: IntakeSettings = IntakeSettings(), clock: @escaping @Sendable () -> UTCDateTime = UTCDateTime.now) {
         self.workspace = workspace
+        stagingSlots = StagingSlots()
         self.intake = intake
         self.ledger = ledger
         self.router = TemplateRouter(templates: templates, forced: forcedTemplate, held: held)
@@ -131,15 +135,19 @@ public struct InputProcessor: Sendable {
         }
         CrashPoint.reach("claimed")
 
-        // Whatever the unit stages goes into a folder of its own, removed however the unit ends, unless a
-        // recorded plan still needs what is in it.
-        let staging = workspace.staging(forEntry: id).staging
+        // Whatever the unit stages goes into a folder of its own (a slot this process reuses), emptied however
+        // the unit ends, except for what a recorded plan still needs.
+        let slot = stagingSlots.acquire()
+        defer { stagingSlots.release(slot) }
+        var inSlot = self
+        inSlot.workspace = workspace.staging(subfolder: "\(getpid())-\(slot)")
+        let staging = inSlot.workspace.staging
         do {
             try Workspace.makeFolder(staging)
-            try processEntry(id, unit, template: template, digests: digests, refusal: refusal, observer: observer,
-                             outputSuffix: outputSuffix, report: &report, at: time, started: started)
+            try inSlot.processEntry(id, unit, template: template, digests: digests, refusal: refusal, observer: observer,
+                                    outputSuffix: outputSuffix, report: &report, at: time, started: started)
         } catch {
-            removeFiles(below: staging, keeping: (try? ledger.pendingSources()) ?? [])
+            removeFiles(in: staging, keeping: (try? ledger.pendingSources()) ?? [])
             guard !(error is SQLiteError || error is LedgerError), try ledger.entry(id)?.state == .claimed else { throw error }
             // A fault outside the input before anything was planned (the failure note could not be written):
             // the input goes back to the inbox instead of waiting in the work area for the next start.
@@ -148,7 +156,9 @@ public struct InputProcessor: Sendable {
             for file in unit { report.inputNowAt = try? inbox.release(file) }
             try close(id, state: .returned, report: &report, started: started)
         }
-        removeFiles(below: staging, keeping: report.outcome == .deliveryWaiting ? try ledger.pendingSources() : [])
+        if !((try? FileManager.default.contentsOfDirectory(atPath: staging))?.isEmpty ?? true) {
+            removeFiles(in: staging, keeping: try ledger.pendingSources())
+        }
         return report
     }
 
@@ -178,7 +188,7 @@ public struct InputProcessor: Sendable {
         }
 
         do {
-            let prepared = try UnitPreparation(workspace: workspace.staging(forEntry: id), router: router, limits: limits, learnedKeys: learnedKeys)
+            let prepared = try UnitPreparation(workspace: workspace, router: router, limits: limits, learnedKeys: learnedKeys)
                 .prepare(unit, template: template, at: time, observer: observer, outputSuffix: outputSuffix, report: &report)
             let contentDigest = try Self.digest(of: digests)
             let planned = try prepared.detach()
@@ -314,7 +324,7 @@ public struct InputProcessor: Sendable {
         report.error = error.description
         let notes = try unit.map { claimed in
             try FailureNote.stage(FailureNote.text(file: claimed.name, template: template, error: error.description, at: time),
-                                  stagingFolder: workspace.staging(forEntry: id).staging)
+                                  stagingFolder: workspace.staging)
         }
         let moves = try MoveExecutor.deliveryLock.withLock { _ in
             FailurePlan.removeOrphanNotes(of: unit.map(\.name), in: workspace.failed)

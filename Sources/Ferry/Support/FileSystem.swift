@@ -23,3 +23,10 @@ func removeFiles(below folder: String, keeping: Set<String>) {
         SystemCall.unlink(folder)
     }
 }
+
+/// Empties `folder` except for the paths in `keeping` (and the folders holding them); the folder stays.
+func removeFiles(in folder: String, keeping: Set<String>) {
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+        removeFiles(below: folder + "/" + name, keeping: keeping)
+    }
+}
