@@ -34,7 +34,7 @@ public struct InputProcessor: Sendable {
                 limits: DecompressionLimits = DecompressionLimits(), force: Bool = false, maxInterruptions: Int = 3,
                 intake: IntakeSettings = IntakeSettings(), clock: @escaping @Sendable () -> UTCDateTime = UTCDateTime.now) {
         self.workspace = workspace
-        stagingSlots = StagingSlots()
+        stagingSlots = StagingSlots(in: workspace.staging)
         self.intake = intake
         self.ledger = ledger
         self.router = TemplateRouter(templates: templates, forced: forcedTemplate, held: held)
@@ -140,7 +140,7 @@ public struct InputProcessor: Sendable {
         let slot = stagingSlots.acquire()
         defer { stagingSlots.release(slot) }
         var inSlot = self
-        inSlot.workspace = workspace.staging(subfolder: "\(getpid())-\(slot)")
+        inSlot.workspace = workspace.staging(subfolder: stagingSlots.subfolder(slot))
         let staging = inSlot.workspace.staging
         do {
             try Workspace.makeFolder(staging)
