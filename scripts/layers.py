@@ -37,6 +37,8 @@ DECLARATION = re.compile(
     re.M,
 )
 IDENTIFIER = re.compile(r"\b[A-Za-z_]\w*\b")
+EXTENSION = re.compile(r"^(?:public\s+|private\s+|fileprivate\s+)?extension\s+(\w+)[^\n]*\{\n(.*?)^\}", re.M | re.S)
+STATIC_MEMBER = re.compile(r"^    (?:@\w+\s+)*(?:(?:public|internal|package)\s+)?static\s+(?:func|let|var)\s+(\w+)", re.M)
 
 
 def strip_comments_and_strings(text):
@@ -61,6 +63,7 @@ def swift_files():
 def scan():
     sources = []
     declared = {}
+    statics = {}  # "Type.member" declared in an extension -> (folder, file)
     for folder, relative, full in swift_files():
         with open(full, encoding="utf-8") as handle:
             text = strip_comments_and_strings(handle.read())
@@ -68,6 +71,11 @@ def scan():
         # Top-level declarations only: DECLARATION is anchored at a line start without indentation.
         for kind, name in DECLARATION.findall(text):
             declared.setdefault(name, (folder, relative, kind == "func"))
+        # A static member an extension adds in another folder (`Completeness.check` in Decode) is a use of
+        # that folder, not of the folder declaring the type.
+        for extended, body in EXTENSION.findall(text):
+            for member in STATIC_MEMBER.findall(body):
+                statics.setdefault(f"{extended}.{member}", (folder, relative))
     uses = defaultdict(lambda: defaultdict(set))  # user folder -> used folder -> {(file, type)}
     for folder, relative, text in sources:
         for name in set(IDENTIFIER.findall(text)):
@@ -78,6 +86,9 @@ def scan():
             if owner[2] and not re.search(r"(?<![.\w])(?<!func )" + name + r"\s*\(", text):
                 continue
             uses[folder][owner[0]].add((relative, name))
+        for qualified, owner in statics.items():
+            if owner[0] != folder and re.search(r"(?<![.\w])" + re.escape(qualified) + r"\b", text):
+                uses[folder][owner[0]].add((relative, qualified))
     return uses
 
 

@@ -3,7 +3,7 @@ enum FailureNote {
     /// What to do next; `<name>` stands for the input's name.
     static let tryAgain = "To try again, fix the file (or the template) and run `ferry retry <name>` (or put it back into inbox/)."
 
-    static func text(file: String, template: Template?, error: String, at time: UTCDateTime, hint: String = tryAgain) -> String {
+    static func text(file: String, template: TemplateIdentity?, error: String, at time: UTCDateTime, hint: String = tryAgain) -> String {
         var lines = ["File:     \(FileName.display(file))", "Failed:   \(time.iso8601)"]
         if let template { lines.append("Template: \(template.name) (\(template.path))") }
         lines.append("")

@@ -119,9 +119,9 @@ struct MoveExecutor: Sendable {
             case EINVAL, ENOSYS, ENOTSUP:
                 return try linkThenUnlink(move, to: destination, sourceInfo: sourceInfo, replan: replan)
             case EXDEV:
-                throw DeliveryError(operation: "move a file across file systems to", path: destination, code: code)
+                throw FileSystemError(operation: "move a file across file systems to", path: destination, code: code)
             default:
-                throw DeliveryError(operation: "move a file to", path: destination, code: code)
+                throw FileSystemError(operation: "move a file to", path: destination, code: code)
             }
         }
     }
@@ -147,12 +147,12 @@ struct MoveExecutor: Sendable {
             if code == EPERM || code == ENOTSUP {
                 // No hard links either: a plain rename to a name that is still free.
                 guard SystemCall.rename(move.source, destination) == 0 else {
-                    throw DeliveryError(operation: "move a file to", path: destination, code: errno)
+                    throw FileSystemError(operation: "move a file to", path: destination, code: errno)
                 }
                 FileMover.syncFolder(folder)
                 return destination
             }
-            throw DeliveryError(operation: "move a file to", path: destination, code: code)
+            throw FileSystemError(operation: "move a file to", path: destination, code: code)
         }
         SystemCall.unlink(move.source)
         FileMover.syncFolder(folder)

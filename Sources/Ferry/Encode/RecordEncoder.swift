@@ -20,13 +20,6 @@ extension RecordEncoder {
     }
 }
 
-/// A value with a character the output encoding cannot represent.
-struct UnencodableValue: Error {
-    var field: Int
-    var character: Character
-    var encoding: TextEncoding
-}
-
 extension OutputFormat.Layout {
     func makeEncoder(sink: ByteSink) throws -> RecordEncoder {
         switch self {

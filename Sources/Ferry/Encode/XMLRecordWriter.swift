@@ -8,7 +8,7 @@ final class XMLRecordWriter: RecordEncoder {
 
     init(sink: ByteSink, layout: XMLLayout) throws {
         self.layout = layout
-        writer = try XMLWriter(sink: sink, encoding: layout.encoding, indent: false)
+        writer = try XMLWriter(sink: sink, encoding: layout.encoding.rawValue, indent: false)
     }
 
     func begin(fields: [String]) throws {

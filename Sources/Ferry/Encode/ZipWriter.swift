@@ -45,7 +45,7 @@ final class ZipWriter {
         }
         let nameBytes = Array(name.utf8)
         try file.write(localHeader(name: nameBytes, crc: crc, compressedSize: UInt32(compressedSize), uncompressedSize: UInt32(uncompressedSize)))
-        let source = try FileByteSource(path: path, displayName: path)
+        let source = try FileReader(path: path)
         var buffer = [UInt8](repeating: 0, count: 1 << 18)
         while true {
             let count = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }

@@ -38,7 +38,7 @@ public struct Inbox: Sendable {
     public func files() throws -> [InboxFile] {
         // Names as bytes: a name that is not UTF-8 is listed, stat'ed and claimed like any other.
         guard let names = SystemCall.names(in: workspace.inbox) else {
-            throw DeliveryError(operation: "list", path: workspace.inbox, code: errno)
+            throw FileSystemError(operation: "list", path: workspace.inbox, code: errno)
         }
         var files: [InboxFile] = []
         for name in names.sorted() where !Self.isIgnored(name) && !ReadinessPolicy.isMarker(name) {
@@ -56,11 +56,11 @@ public struct Inbox: Sendable {
     public func claim(_ file: InboxFile) throws -> ClaimedFile? {
         let destination = workspace.work + "/" + file.name
         if SystemCall.exists(destination) {
-            throw DeliveryError(operation: "claim (a file of that name is already being worked on)", path: destination, code: EEXIST)
+            throw FileSystemError(operation: "claim (a file of that name is already being worked on)", path: destination, code: EEXIST)
         }
         guard SystemCall.rename(file.path, destination) == 0 else {
             if errno == ENOENT { return nil }
-            throw DeliveryError(operation: "claim", path: file.path, code: errno)
+            throw FileSystemError(operation: "claim", path: file.path, code: errno)
         }
         // No fsync of the folder: a claim lost to a power cut leaves the file in the inbox, which is safe.
         return ClaimedFile(name: file.name, path: destination, size: file.size)

@@ -62,9 +62,13 @@ final class InboxIndex {
     /// System calls made on inbox files (stat, open, unlink): tests check that a scan costs what changed.
     private(set) var probes = 0
 
-    init(folder: String, policy: ReadinessPolicy) {
+    /// Whether a file's own format says it is whole (the decoders know; see `Completeness.check`).
+    private let completeness: (_ path: String, _ size: Int64) -> Completeness
+
+    init(folder: String, policy: ReadinessPolicy, completeness: @escaping (_ path: String, _ size: Int64) -> Completeness) {
         self.folder = folder
         self.policy = policy
+        self.completeness = completeness
     }
 
     // MARK: What changed
@@ -235,7 +239,7 @@ final class InboxIndex {
         }
         if entry.completeness == nil {
             probes += 1
-            entry.completeness = Completeness.check(path: entry.file.path, size: entry.file.size)
+            entry.completeness = completeness(entry.file.path, entry.file.size)
         }
         if case .incomplete(let reason) = entry.completeness, now < settledAt + policy.incompleteGraceSeconds {
             deadlines.add(settledAt + policy.incompleteGraceSeconds, name: entry.file.name, generation: entry.generation)
@@ -276,7 +280,7 @@ final class InboxIndex {
 
     /// The names in a folder (readdir, without the per-name work Foundation adds; names as bytes).
     static func list(_ folder: String) throws -> [String] {
-        guard let names = SystemCall.names(in: folder) else { throw DeliveryError(operation: "list", path: folder, code: errno) }
+        guard let names = SystemCall.names(in: folder) else { throw FileSystemError(operation: "list", path: folder, code: errno) }
         return names
     }
 }

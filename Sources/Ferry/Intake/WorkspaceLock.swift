@@ -48,7 +48,7 @@ public final class WorkspaceLock: Sendable {
             guard flock(fd, LOCK_SH) == 0 else {
                 let code = errno
                 close(fd)
-                throw DeliveryError(operation: "lock", path: Self.guestsPath(workspace), code: code)
+                throw FileSystemError(operation: "lock", path: Self.guestsPath(workspace), code: code)
             }
             descriptor = fd
         }
@@ -65,7 +65,7 @@ public final class WorkspaceLock: Sendable {
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard wait else { return nil }
             waiting()
-            guard flock(fd, LOCK_EX) == 0 else { throw DeliveryError(operation: "lock", path: path, code: errno) }
+            guard flock(fd, LOCK_EX) == 0 else { throw FileSystemError(operation: "lock", path: path, code: errno) }
         }
         defer { flock(fd, LOCK_UN) }
         return try body()
@@ -88,7 +88,7 @@ public final class WorkspaceLock: Sendable {
 
     private static func openLockFile(_ path: String) throws -> Int32 {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw DeliveryError(operation: "open", path: path, code: errno) }
+        guard fd >= 0 else { throw FileSystemError(operation: "open", path: path, code: errno) }
         return fd
     }
 

@@ -77,7 +77,7 @@ public final class Ledger: Sendable {
 
     /// A rename that finishes an input: staging -> outbox/reports/failed, work -> archive/failed.
     public struct Move: Sendable, Equatable {
-        public enum Kind: String, Sendable { case package, report, input, note }
+        public typealias Kind = MoveKind
         /// How far a move got. Recovery makes `planned` and `moving` moves and skips `done` ones, so a
         /// package an importer already took from outbox/ is never delivered again.
         public enum State: String, Sendable {
@@ -144,7 +144,7 @@ public final class Ledger: Sendable {
     // MARK: Writing
 
     /// Records a newly claimed input; returns its entry id.
-    public func claim(name: String, size: Int64, digest: String, template: Template?, at time: UTCDateTime) throws -> Int64 {
+    public func claim(name: String, size: Int64, digest: String, template: TemplateIdentity?, at time: UTCDateTime) throws -> Int64 {
         try withDatabase { database in
             try database.query("""
                 INSERT INTO inputs (name, size, digest, template, template_hash, state, claimed_at)

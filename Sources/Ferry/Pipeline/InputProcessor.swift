@@ -127,7 +127,7 @@ public struct InputProcessor: Sendable {
         let template = try? router.template(for: [claimed.name], displayName: claimed.name).get()
         let id: Int64
         do {
-            id = try ledger.claim(name: unitName, size: unitSize, digest: "", template: template, at: time)
+            id = try ledger.claim(name: unitName, size: unitSize, digest: "", template: template?.identity, at: time)
         } catch {
             // Without a ledger entry nothing may go on: the files go back to the inbox at once.
             for file in unit { _ = try? release(file) }
@@ -287,7 +287,7 @@ public struct InputProcessor: Sendable {
                     if index == 0 { CrashPoint.reach("moved-first") }
                 }
             }
-        } catch let error as DeliveryError {
+        } catch let error as FileSystemError {
             // The plan stays in the ledger; the next start (or the watcher's retry) completes it.
             report.outcome = .deliveryWaiting
             report.error = "\(error); the outputs are complete and will be moved when this is fixed"
@@ -323,7 +323,7 @@ public struct InputProcessor: Sendable {
         report.outcome = .failed
         report.error = error.description
         let notes = try unit.map { claimed in
-            try FailureNote.stage(FailureNote.text(file: claimed.name, template: template, error: error.description, at: time),
+            try FailureNote.stage(FailureNote.text(file: claimed.name, template: template?.identity, error: error.description, at: time),
                                   stagingFolder: workspace.staging)
         }
         let moves = try MoveExecutor.deliveryLock.withLock { _ in
@@ -335,7 +335,7 @@ public struct InputProcessor: Sendable {
         let outcome: MoveExecutor.Outcome
         do {
             outcome = try MoveExecutor.deliveryLock.withLock { _ in try MoveExecutor(ledger: ledger).execute(moves, entry: id) }
-        } catch let blocked as DeliveryError {
+        } catch let blocked as FileSystemError {
             // The failure plan stays in the ledger (failed/ not writable, disk full); the next attempt completes it.
             report.outcome = .deliveryWaiting
             report.error = "\(error.description)\n(not yet moved into failed/: \(blocked))"

@@ -42,7 +42,7 @@ public struct ServiceState: Codable, Sendable, Equatable {
         let data = try JSONEncoder().encode(self)
         let path = Self.path(workspace)
         try data.write(to: URL(fileURLWithPath: path + ".tmp"))
-        guard rename(path + ".tmp", path) == 0 else { throw DeliveryError(operation: "write", path: path, code: errno) }
+        guard rename(path + ".tmp", path) == 0 else { throw FileSystemError(operation: "write", path: path, code: errno) }
     }
 
     /// The running watcher's state, or nil when no watcher runs in the workspace.

@@ -158,7 +158,7 @@ public struct Watcher: Sendable {
         var processor = InputProcessor(workspace: workspace, ledger: ledger, templates: catalog.templates, forcedTemplate: catalog.forced,
                                        held: catalog.held, limits: limits, maxInterruptions: options.maxInterruptions, intake: intake)
         processor.inService = true
-        let index = InboxIndex(folder: workspace.inbox, policy: options.readiness)
+        let index = InboxIndex(folder: workspace.inbox, policy: options.readiness, completeness: Completeness.check)
         index.inUseRecheck = options.scanInterval
         index.sighted = { file in try? ledger.sighted(name: file.name, size: file.size, modified: file.modified, firstSeen: Date().timeIntervalSince1970) }
         index.wasTaken = { name in (try? ledger.history(limit: 1, name: name).isEmpty == false) ?? false }

@@ -85,19 +85,6 @@ struct SHA256 {
         }
         (h0, h1, h2, h3, h4, h5, h6, h7) = (s0, s1, s2, s3, s4, s5, s6, s7)
     }
-
-    /// The digest of a whole file, read in 1 MiB chunks.
-    static func file(_ path: String, displayName: String) throws -> String {
-        let source = try FileByteSource(path: path, displayName: displayName)
-        var hasher = SHA256()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
-            if count == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-        }
-        return hasher.finalizeHex()
-    }
 }
 
 private extension UInt32 {

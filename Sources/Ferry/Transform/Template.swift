@@ -37,6 +37,9 @@ public struct Template: Sendable {
     /// Likely mistakes that do not stop the template (a date layout with minutes but no hours).
     public var warnings: [TemplateError] = []
 
+    /// What the ledger and failure notes record of this template.
+    public var identity: TemplateIdentity { TemplateIdentity(name: name, path: path, contentHash: contentHash) }
+
     /// The first target (most templates have one).
     public var target: TargetSpec { targets[0].spec }
     /// The first target's fields.
@@ -98,95 +101,5 @@ extension Template {
 
     private static func isSingleWildcard(_ pattern: String) -> Bool {
         pattern.filter { $0 == "*" }.count == 1 && !pattern.contains { "?[]\\".contains($0) }
-    }
-}
-
-/// How the input is read.
-public struct SourceOptions: Sendable, Equatable {
-    public enum Format: String, Sendable {
-        /// CSV or XML, whichever the content is.
-        case auto, csv, xml
-    }
-
-    public var format: Format = .auto
-    /// CSV: nil means sniffed from the header line.
-    public var delimiter: UInt8?
-    /// A byte order mark in the file wins over this.
-    public var encoding: TextEncoding = .utf8
-    /// Bytes invalid in the encoding become U+FFFD instead of failing the file.
-    public var replaceInvalidBytes = false
-    /// XML: the path of the repeating record element (`/accounts/account`, or `account` at any depth).
-    public var recordPath: String?
-    /// The Dataverse table the input is an export of (`quote`): its columns are found by logical or
-    /// display name, and option-set labels read as values.
-    public var table: String?
-    /// Further names of columns the catalogue does not know (`msdynce_contactnumber: Contact Number`).
-    public var columnAliases: [String: String] = [:]
-    /// Columns a file may lack: a CSV header without them, or an XML file none of whose records has
-    /// them, reads them as empty. Any other column the rules name must be there, or the file fails.
-    public var optionalColumns: Set<String> = []
-
-    public init() {}
-}
-
-/// What the output is and for which system.
-public struct TargetSpec: Sendable, Equatable {
-    public enum System: String, Sendable {
-        case financeAndOperations = "finance-and-operations"
-        case sales
-        /// Any other system: a data file in the format the template describes.
-        case file
-        /// Nothing is written: the input is a reference export whose rows only teach keys (`learn:`).
-        case reference
-    }
-
-    public var system: System
-    /// F&O: the AOT entity name (`CustCustomerV3Entity`). Sales: the table's logical name (`product`).
-    public var entity: String
-    /// F&O: the Data management entity label (`Customers V3`), which also names the data file.
-    public var label: String
-    /// Prefix of output names (`customers` -> `customers-accounts-20261125T120000Z.zip`).
-    public var outputName: String
-    /// The data file's layout (for F&O, the file inside the package).
-    public var format: OutputFormat
-    public var definitionGroup: String
-    /// Sales: the header names the table's logical names instead of its display names.
-    public var logicalHeaders = false
-}
-
-/// How many rejected rows a file may have before the whole file fails.
-public enum RejectLimit: Sendable, Equatable {
-    case count(Int)
-    case percent(Double)
-    case unlimited
-
-    /// Whether `rejected` of `total` rows is over the limit.
-    public func isExceeded(rejected: Int, total: Int) -> Bool {
-        switch self {
-        case .count(let limit): rejected > limit
-        case .percent(let limit): total > 0 && Double(rejected) * 100 > limit * Double(total)
-        case .unlimited: false
-        }
-    }
-
-    /// True when the limit is already exceeded whatever comes later (stop reading early).
-    public func isExceededForGood(rejected: Int) -> Bool {
-        if case .count(let limit) = self { return rejected > limit }
-        return false
-    }
-
-    public var description: String {
-        switch self {
-        case .count(let limit): "\(limit) rows"
-        case .percent(let limit): "\(limit.formatted)%"
-        case .unlimited: "no limit"
-        }
-    }
-}
-
-extension Double {
-    /// `5` for 5.0, `2.5` for 2.5.
-    var formatted: String {
-        self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self)
     }
 }

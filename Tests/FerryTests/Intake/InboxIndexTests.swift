@@ -16,7 +16,7 @@ struct InboxIndexTests {
         let scratch = try inbox(files: 2000)
         var policy = ReadinessPolicy()
         policy.settleSeconds = 1
-        let index = InboxIndex(folder: scratch.workspace.inbox, policy: policy)
+        let index = InboxIndex(folder: scratch.workspace.inbox, policy: policy, completeness: Completeness.check)
         try index.rescan(now: 0)
         index.advance(now: 2)
         let settled = index.probes
@@ -40,7 +40,7 @@ struct InboxIndexTests {
         let scratch = try inbox(files: 0)
         var policy = ReadinessPolicy()
         policy.settleSeconds = 5
-        let index = InboxIndex(folder: scratch.workspace.inbox, policy: policy)
+        let index = InboxIndex(folder: scratch.workspace.inbox, policy: policy, completeness: Completeness.check)
         index.rank = { $0.hasPrefix("quotes") ? 1 : 0 }
         try scratch.drop("quotes-1.csv", "a\n1\n")
         try scratch.drop("accounts-1.csv", "a\n1\n")

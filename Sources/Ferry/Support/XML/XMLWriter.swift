@@ -24,18 +24,19 @@ final class XMLWriter {
     /// A document in memory; `finish()` returns its bytes.
     convenience init(indent: Bool = true) throws {
         let memory = MemorySink()
-        try self.init(sink: memory, encoding: .utf8, indent: indent, memory: memory)
+        try self.init(sink: memory, encoding: "utf-8", indent: indent, memory: memory)
     }
 
-    /// A document streamed into `sink` in `encoding` (characters it lacks become character references).
-    convenience init(sink: ByteSink, encoding: TextEncoding, indent: Bool) throws {
+    /// A document streamed into `sink` in `encoding`, a name libxml2 knows (`utf-8`, `windows-1252`);
+    /// characters the encoding lacks become character references.
+    convenience init(sink: ByteSink, encoding: String, indent: Bool) throws {
         try self.init(sink: sink, encoding: encoding, indent: indent, memory: nil)
     }
 
-    private init(sink: ByteSink, encoding: TextEncoding, indent: Bool, memory: MemorySink?) throws {
+    private init(sink: ByteSink, encoding: String, indent: Bool, memory: MemorySink?) throws {
         self.channel = Channel(sink: sink)
         self.memory = memory
-        let handler = encoding == .utf8 ? nil : xmlFindCharEncodingHandler(encoding.rawValue)
+        let handler = encoding == "utf-8" ? nil : xmlFindCharEncodingHandler(encoding)
         let context = Unmanaged.passUnretained(channel).toOpaque()
         let output = xmlOutputBufferCreateIO({ context, bytes, length in
             guard let context, let bytes else { return -1 }
@@ -54,7 +55,7 @@ final class XMLWriter {
             xmlTextWriterSetIndent(writer, 1)
             xmlTextWriterSetIndentString(writer, "  ")
         }
-        try check(xmlTextWriterStartDocument(writer, "1.0", encoding == .utf8 ? "UTF-8" : encoding.rawValue.uppercased(), nil), "start document")
+        try check(xmlTextWriterStartDocument(writer, "1.0", encoding == "utf-8" ? "UTF-8" : encoding.uppercased(), nil), "start document")
     }
 
     deinit {

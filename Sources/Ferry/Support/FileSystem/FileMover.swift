@@ -25,15 +25,15 @@ enum FileMover {
             case EPERM, EXDEV, ENOTSUP, EMLINK:
                 if SystemCall.exists(destination) { continue }
                 guard SystemCall.rename(path, destination) == 0 else {
-                    throw DeliveryError(operation: "move a file to", path: destination, code: errno)
+                    throw FileSystemError(operation: "move a file to", path: destination, code: errno)
                 }
                 syncFolder(folder)
                 return destination
             default:
-                throw DeliveryError(operation: "move a file to", path: destination, code: errno)
+                throw FileSystemError(operation: "move a file to", path: destination, code: errno)
             }
         }
-        throw DeliveryError(operation: "find a free name for", path: "\(folder)/\(name)", code: EEXIST)
+        throw FileSystemError(operation: "find a free name for", path: "\(folder)/\(name)", code: EEXIST)
     }
 
     /// Makes a rename or link in `folder` durable.

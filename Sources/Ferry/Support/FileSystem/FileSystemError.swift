@@ -1,7 +1,7 @@
-/// A failure of the file system while delivering (disk full, permission denied).
+/// A failure of the file system (disk full, permission denied) while creating, writing or moving a file.
 ///
 /// Not the input's fault: the input stays where it is so a later run can retry.
-public struct DeliveryError: Error, Sendable, CustomStringConvertible {
+public struct FileSystemError: Error, Sendable, CustomStringConvertible {
     public var operation: String
     public var path: String
     public var code: Int32

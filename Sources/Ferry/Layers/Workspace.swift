@@ -109,6 +109,6 @@ public struct Workspace: Sendable {
             try makeFolder((path as NSString).deletingLastPathComponent)
             if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
         }
-        throw DeliveryError(operation: "create folder", path: path, code: errno)
+        throw FileSystemError(operation: "create folder", path: path, code: errno)
     }
 }

@@ -7,14 +7,14 @@ final class PreparedOutputs {
         var stagingPath: String
         var folder: String
         var name: String
-        var kind: Ledger.Move.Kind
+        var kind: MoveKind
     }
 
     private struct Output {
         var staged: StagedFile
         var folder: String
         var name: String
-        var kind: Ledger.Move.Kind
+        var kind: MoveKind
     }
 
     /// Entity data files that go into one package, named `stem.zip`.

@@ -80,10 +80,10 @@ public struct Recovery: Sendable {
             } catch let lost as MoveExecutor.LostStagedOutput {
                 do {
                     outcome.lost.append(try settle(lost, entry: entry, moves: moves, at: time))
-                } catch let error as DeliveryError {
+                } catch let error as FileSystemError {
                     outcome.blocked.append("\(entry.name): \(error)")
                 }
-            } catch let error as DeliveryError {
+            } catch let error as FileSystemError {
                 // Still blocked (full disk, permissions): the plan waits for the next attempt.
                 outcome.blocked.append("\(entry.name): \(error)")
             }

@@ -16,7 +16,7 @@ final class OutputFile: ByteSink {
     /// Creates the file; fails if it exists already.
     init(creating path: String, bufferSize: Int = 1 << 18) throws {
         let fd = SystemCall.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw DeliveryError(operation: "create", path: path, code: errno) }
+        guard fd >= 0 else { throw FileSystemError(operation: "create", path: path, code: errno) }
         self.path = path
         self.descriptor = fd
         self.bufferSize = bufferSize
@@ -45,13 +45,13 @@ final class OutputFile: ByteSink {
     func overwrite(_ bytes: [UInt8], at offset: Int64) throws {
         try flush()
         let written = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
-        guard written == bytes.count else { throw DeliveryError(operation: "write", path: path, code: errno) }
+        guard written == bytes.count else { throw FileSystemError(operation: "write", path: path, code: errno) }
     }
 
     /// Flushes, forces the bytes to the disk and closes the file.
     func syncAndClose() throws {
         try flush()
-        guard fsync(descriptor) == 0 else { throw DeliveryError(operation: "fsync", path: path, code: errno) }
+        guard fsync(descriptor) == 0 else { throw FileSystemError(operation: "fsync", path: path, code: errno) }
         close(descriptor)
         descriptor = -1
     }
@@ -62,7 +62,7 @@ final class OutputFile: ByteSink {
             let count = SystemCall.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if count < 0 {
                 if errno == EINTR { continue }
-                throw DeliveryError(operation: "write", path: path, code: errno)
+                throw FileSystemError(operation: "write", path: path, code: errno)
             }
             offset += count
         }

@@ -36,7 +36,7 @@ public struct LedgerRebuild: Sendable {
             let aside = path + ".damaged-" + time.compact
             for suffix in ["", "-wal", "-shm"] where access(path + suffix, F_OK) == 0 {
                 guard rename(path + suffix, aside + suffix) == 0 else {
-                    throw DeliveryError(operation: "set aside the damaged ledger as", path: aside + suffix, code: errno)
+                    throw FileSystemError(operation: "set aside the damaged ledger as", path: aside + suffix, code: errno)
                 }
             }
             summary.setAside = aside
@@ -64,7 +64,7 @@ public struct LedgerRebuild: Sendable {
 
     private func input(_ path: String, state: Ledger.State, outputs: [String], note: String) throws -> Ledger.FoundInput {
         var info = stat()
-        guard SystemCall.withPath(path, { stat($0, &info) }) == 0 else { throw DeliveryError(operation: "read", path: path, code: errno) }
+        guard SystemCall.withPath(path, { stat($0, &info) }) == 0 else { throw FileSystemError(operation: "read", path: path, code: errno) }
         let name = String(path.split(separator: "/").last ?? "")
         let marker = "-" + FileMover.split(name).stem + "-"
         // Output names are `<target>-<input stem>-<UTC time>...`.

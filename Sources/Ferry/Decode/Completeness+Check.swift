@@ -4,14 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Whether a file's own format says it is whole: a gzip whose trailer verifies, a zip with its
-/// central directory, an XML document whose root element closes. Text formats have no such signal.
-public enum Completeness: Sendable, Equatable {
-    case complete
-    case incomplete(String)
-    /// The format has no completeness signal (CSV), or the file is too large to verify cheaply.
-    case unknown
-
+extension Completeness {
     /// gzip files up to this size are inflated once to verify their trailer.
     static let gzipVerifyLimit: Int64 = 256 << 20
 
