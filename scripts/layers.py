@@ -39,6 +39,8 @@ DECLARATION = re.compile(
 IDENTIFIER = re.compile(r"\b[A-Za-z_]\w*\b")
 EXTENSION = re.compile(r"^(?:public\s+|private\s+|fileprivate\s+)?extension\s+(\w+)[^\n]*\{\n(.*?)^\}", re.M | re.S)
 STATIC_MEMBER = re.compile(r"^    (?:@\w+\s+)*(?:(?:public|internal|package)\s+)?static\s+(?:func|let|var)\s+(\w+)", re.M)
+ANY_DECLARATION = re.compile(r"\b(?:func|var|let|case)\s+(\w+)")
+MEMBER = re.compile(r"^    (?:@\w+\s+)*(?:(?:public|internal|package|mutating|nonisolated)\s+)*(?:func|var|let)\s+(\w+)", re.M)
 
 
 def strip_comments_and_strings(text):
@@ -64,10 +66,14 @@ def scan():
     sources = []
     declared = {}
     statics = {}  # "Type.member" declared in an extension -> (folder, file)
+    members = defaultdict(set)  # member an extension adds -> {(folder, file)}
+    declarations = defaultdict(int)  # how often each name is declared anywhere (members, cases, locals)
     for folder, relative, full in swift_files():
         with open(full, encoding="utf-8") as handle:
             text = strip_comments_and_strings(handle.read())
         sources.append((folder, relative, text))
+        for name in ANY_DECLARATION.findall(text):
+            declarations[name] += 1
         # Top-level declarations only: DECLARATION is anchored at a line start without indentation.
         for kind, name in DECLARATION.findall(text):
             declared.setdefault(name, (folder, relative, kind == "func"))
@@ -76,6 +82,8 @@ def scan():
         for extended, body in EXTENSION.findall(text):
             for member in STATIC_MEMBER.findall(body):
                 statics.setdefault(f"{extended}.{member}", (folder, relative))
+            for member in MEMBER.findall(body):
+                members[member].add((folder, relative))
     uses = defaultdict(lambda: defaultdict(set))  # user folder -> used folder -> {(file, type)}
     for folder, relative, text in sources:
         for name in set(IDENTIFIER.findall(text)):
@@ -86,6 +94,13 @@ def scan():
             if owner[2] and not re.search(r"(?<![.\w])(?<!func )" + name + r"\s*\(", text):
                 continue
             uses[folder][owner[0]].add((relative, name))
+        # An instance member an extension adds (`encoding.codePage`), when no other declaration has that name.
+        for member, owners in members.items():
+            if len(owners) != 1 or declarations[member] != 1:
+                continue
+            owner = next(iter(owners))
+            if owner[0] != folder and re.search(r"\.(?:" + member + r")\b", text):
+                uses[folder][owner[0]].add((relative, "." + member))
         for qualified, owner in statics.items():
             if owner[0] != folder and re.search(r"(?<![.\w])" + re.escape(qualified) + r"\b", text):
                 uses[folder][owner[0]].add((relative, qualified))

@@ -55,6 +55,9 @@ struct PreviewCommand: ParsableCommand {
         for warning in loaded.warnings { print("warning: \(warning.description)") }
         var preview = Preview()
         preview.learnedKeys = try? LearnedKeys(ledgerPath: root + "/.ferry/ledger.sqlite3", create: false)
+        // In a bundle, the members of the templates this one comes after are run first, as in a run.
+        let folder = (template as NSString).deletingLastPathComponent
+        preview.unitTemplates = (try? TemplateLoader().loadEach(in: folder.isEmpty ? "." : folder).templates) ?? []
         let members = try preview.runBundle(template: loaded, file: file, rows: rows)
         var fails = false
         if members.isEmpty {

@@ -11,13 +11,13 @@ PATH is a clone of https://github.com/microsoft/CDM (a work tree, or a bare git 
   - Dataverse tables (schemaDocuments/core/applicationCommon/...): logical names, display names,
     requirement levels and option sets (choice values with their labels), following `extendsEntity`;
 and merges scripts/catalogue/page-facts.json (what Microsoft's pages add: required fields, platform-set
-columns, keys). It writes Sources/Ferry/Model/EntityCatalogue+Definitions.swift. Same inputs, same bytes.
+columns, keys). It writes Sources/Ferry/Layers/EntityCatalogue+Definitions.swift. Same inputs, same bytes.
 """
 import argparse, json, os, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-OUTPUT = os.path.join(ROOT, "Sources/Ferry/Model/EntityCatalogue+Definitions.swift")
+OUTPUT = os.path.join(ROOT, "Sources/Ferry/Layers/EntityCatalogue+Definitions.swift")
 
 FO = "schemaDocuments/core/operationsCommon/Entities/"
 FO_ENTITIES = {

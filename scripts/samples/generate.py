@@ -14,7 +14,7 @@ comma a lookup cannot fix). Same script, same bytes.
 import argparse, csv, gzip, io, json, os, random, uuid, zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CATALOGUE = os.path.join(ROOT, "Sources/Ferry/Model/EntityCatalogue+Definitions.swift")
+CATALOGUE = os.path.join(ROOT, "Sources/Ferry/Layers/EntityCatalogue+Definitions.swift")
 
 FIRST = ["Anna", "Béla", "Csaba", "Dóra", "Erzsébet", "Ferenc", "Gábor", "Hajnalka", "John", "María", "Zoë", "Jürgen"]
 LAST = ["Kovács", "Nagy", "Szabó", "Tóth", "Varga", "Horváth", "Smith", "Müller", "O'Brien", "Nowak"]

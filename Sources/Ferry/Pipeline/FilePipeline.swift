@@ -55,103 +55,30 @@ public struct FilePipeline: Sendable {
         let firstPackage = template.targets.first { $0.spec.system == .financeAndOperations }?.spec.outputName ?? template.name
         let outputName = OutputName.compose(firstPackage, input.stem, time.compact)
         let prepared = PreparedOutputs(workspace: workspace, created: time)
-        var rejects: RejectsReport?
-        var record = SourceRecord()
-        var rows: [SourceRecord] = []
-        var applies: [Bool] = []
         let learned = StagedLearnedKeys(spillFolder: workspace.staging, memoryBudget: learnedMemoryBudget)
-
+        var sink = RunSink(input: input, transformer: transformer, outputs: outputs, learned: learned,
+                           stagingFolder: workspace.staging, observer: observer, report: report)
+        defer { report = sink.report }
         do {
-            while try decoder.next(into: &record) {
-                report.rowsRead += 1
-                var outcome = transformer.transform(record, into: &rows, applies: &applies)
-                if outcome == .rows {
-                    outcome = try keys.admit(record, rows: rows, applies: &applies)
-                }
-                if outcome == .rows, try !referencesResolve(rows: rows, applies: applies, template: template, known: input.knownKeys) {
-                    // Lines follow their header: one filtered out or rejected takes its lines with it.
-                    outcome = .filtered
-                } else if case .rejected = outcome,
-                          try !referencesResolve(rows: rows, applies: applies, template: template, known: input.knownKeys, skippingEmpty: true) {
-                    // Whatever else is wrong with a line, it goes with its header.
-                    outcome = .filtered
-                }
-                if outcome == .rows, let (target, unencodable) = outputs.unencodable(rows, applies: applies) {
-                    outcome = .rejected([transformer.problem(unencodable, target: target, in: record)])
-                }
-                if outcome == .rows {
-                    for target in applies.indices where applies[target] {
-                        do {
-                            try outputs.write(rows[target], target: target)
-                        } catch let unencodable as UnencodableValue {
-                            outcome = .rejected([transformer.problem(unencodable, target: target, in: record)])
-                            break
-                        }
-                    }
-                }
-                switch outcome {
-                case .rows:
-                    if !template.learn.isEmpty { try transformer.learn(from: record, delivered: true, into: learned) }
-                case .filtered:
-                    report.rowsFiltered += 1
-                    if !template.learn.isEmpty { try transformer.learn(from: record, delivered: false, into: learned) }
-                case .rejected(let problems):
-                    report.rowsRejected += 1
-                    if !template.learn.isEmpty { try transformer.learn(from: record, delivered: false, into: learned) }
-                    if rejects == nil { rejects = try RejectsReport(stagingFolder: workspace.staging) }
-                    try rejects?.add(problems)
-                    if template.rejectLimit.isExceededForGood(rejected: report.rowsRejected) {
-                        throw tooManyRejects(input, template, report, stoppedAt: record.line)
-                    }
-                }
-                if report.rowsRead % Self.progressInterval == 0 {
-                    observer.progress(input.displayName, bytesRead: decoder.bytesConsumed, size: input.size, rows: report.rowsRead)
-                }
-            }
+            try RowLoop(decoder: decoder, transformer: transformer, keys: keys, knownKeys: input.knownKeys).run(into: &sink)
             for notice in stack.notices.drain() { observer.notice(notice) }
-            let considered = report.rowsRead - report.rowsFiltered
-            if template.rejectLimit.isExceeded(rejected: report.rowsRejected, total: considered) {
-                throw tooManyRejects(input, template, report, stoppedAt: nil)
-            }
+            try sink.checkRejectLimit()
         } catch let error as InputError {
             // The rejected rows explain the failure: they go beside the failed input.
-            throw PreparedFailure(error: error, rejectsPath: try rejects?.staged.detach())
+            throw PreparedFailure(error: error, rejectsPath: try sink.rejects?.staged.detach())
         }
 
         if let admitted = keys.admittedKeys { prepared.deliveredKeys[template.name] = [admitted] }
         if !learned.isEmpty { prepared.learned.append(learned) }
-        report.rowsWritten += outputs.rowsWritten
+        sink.report.rowsWritten += outputs.rowsWritten
         let finished = try outputs.finish()
         prepared.add(finished.parts, toPackage: input.packageStem ?? outputName, source: input.displayName)
         for (staged, name) in finished.files { prepared.add(staged, into: workspace.outbox, name: name, isPackage: true) }
         if finished.parts.isEmpty && finished.files.isEmpty && !template.targets.allSatisfy({ $0.spec.system == .reference }) {
             observer.notice("\(input.displayName): no rows left to deliver after filtering and rejects; no package written")
         }
-        if let rejects { prepared.add(rejects, name: "\(outputName).rejects.csv") }
+        if let rejects = sink.rejects { prepared.add(rejects, name: "\(outputName).rejects.csv") }
         return prepared
-    }
-
-    /// False when a referencing field names a key the referenced template did not deliver in this unit
-    /// (with `skippingEmpty`, an empty field names nothing: a rejected row whose reference did not resolve).
-    private func referencesResolve(rows: [SourceRecord], applies: [Bool], template: Template, known: [String: [KeyIndex]],
-                                   skippingEmpty: Bool = false) throws -> Bool {
-        for (index, target) in template.targets.enumerated() where applies[index] {
-            guard let reference = target.references, let field = target.referenceIndex,
-                  let keys = known[reference.template] else { continue }
-            let found = try rows[index].withBytes(at: field) { value in
-                try (skippingEmpty && value.isEmpty) || keys.contains { try $0.contains(value) }
-            }
-            if !found { return false }
-        }
-        return true
-    }
-
-    private func tooManyRejects(_ input: Input, _ template: Template, _ report: FileReport, stoppedAt line: Int?) -> InputError {
-        let considered = report.rowsRead - report.rowsFiltered
-        var message = "\(report.rowsRejected) of \(considered) rows were rejected, more than the template allows (max_rejects: \(template.rejectLimit.description))"
-        if let line { message += "; reading stopped at line \(line)" }
-        return InputError(.tooManyRejects, InputLocation(file: input.displayName), message,
-                          hint: "the rejects report beside this file lists each row and reason; fix the data or the template (or raise max_rejects)")
     }
 }
 

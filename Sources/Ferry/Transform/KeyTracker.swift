@@ -26,16 +26,8 @@ struct KeyTracker {
         }
         let lastWins = targets.filter { $0.policy == .last }
         guard !lastWins.isEmpty else { return }
-        let decoder = try reopen()
-        var record = SourceRecord()
-        var rows: [SourceRecord] = []
-        var applies: [Bool] = []
-        while try decoder.next(into: &record) {
-            guard transformer.transform(record, into: &rows, applies: &applies) == .rows else { continue }
-            for keys in lastWins where applies[keys.target] {
-                try rows[keys.target].withBytes(at: keys.index) { try keys.seen.set($0, value: record.number) }
-            }
-        }
+        var lastRows = LastRows(targets: lastWins)
+        try RowLoop(decoder: try reopen(), transformer: transformer).run(into: &lastRows)
     }
 
     /// The keys admitted for the first target that has a key (what other templates may refer to).
@@ -63,5 +55,19 @@ struct KeyTracker {
             }
         }
         return applies.contains(true) ? .rows : .filtered
+    }
+
+    /// The pre-pass's sink: for each key, the record number of its last row.
+    private struct LastRows: RowSink {
+        let targets: [TargetKeys]
+
+        func deliver(_ record: SourceRecord, rows: [SourceRecord], applies: [Bool]) throws -> RowTransformer.Outcome {
+            for keys in targets where applies[keys.target] {
+                try rows[keys.target].withBytes(at: keys.index) { try keys.seen.set($0, value: record.number) }
+            }
+            return .rows
+        }
+
+        func decided(_ record: SourceRecord, _ outcome: RowTransformer.Outcome, bytesRead: Int64) {}
     }
 }
