@@ -8,18 +8,8 @@ struct RunSink: RowSink {
     let stagingFolder: String
     let observer: RunObserver
     var report: FileReport
-    private(set) var rejects: RejectsReport?
-
-    init(input: FilePipeline.Input, transformer: RowTransformer, outputs: TemplateOutputs, learned: StagedLearnedKeys,
-         stagingFolder: String, observer: RunObserver, report: FileReport) {
-        self.input = input
-        self.transformer = transformer
-        self.outputs = outputs
-        self.learned = learned
-        self.stagingFolder = stagingFolder
-        self.observer = observer
-        self.report = report
-    }
+    /// Created at the first rejected record.
+    var rejects: RejectsReport? = nil
 
     private var template: Template { transformer.template }
 

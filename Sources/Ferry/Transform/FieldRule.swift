@@ -9,20 +9,45 @@ public struct FieldRule: Sendable, Equatable {
     /// Messages the template wrote for a step's rejection, by step index (`required "ask Sales for it"`).
     public var messages: [Int: String] = [:]
 
-    /// The field's value for one record, or the reason the row is rejected.
-    func evaluate(_ record: SourceRecord) -> FieldStep.Outcome {
-        var value: String
-        do {
-            value = try source.evaluate(record)
-        } catch {
-            return .reject("\(target): \(error.reason)")
-        }
-        for (index, step) in steps.enumerated() {
-            switch step.apply(to: value) {
-            case .value(let next): value = next
-            case .reject(let reason): return .reject(messages[index] ?? "\(target) \(reason)")
+    /// Appends this field's value to `row` as bytes, applying the steps in place, or returns why
+    /// the row is rejected (the row then holds an unfinished field, which the caller ends).
+    func evaluate(_ record: SourceRecord, into row: inout SourceRecord) -> String? {
+        let start = row.storage.count
+        switch source {
+        case .column(let reference) where reference.optionValues == nil:
+            if reference.index < record.fieldCount {
+                let range = record.range(of: reference.index)
+                record.storage.withUnsafeBufferPointer { row.storage.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
+            }
+        case .text(let text):
+            row.storage.append(contentsOf: text.utf8)
+        default:
+            do {
+                row.storage.append(contentsOf: try source.evaluate(record).utf8)
+            } catch {
+                return "\(target): \(error.reason)"
             }
         }
-        return .value(value)
+        return steps.withUnsafeBufferPointer { steps -> String? in
+            for index in steps.indices {
+                switch steps[index].apply(to: &row.storage, from: start) {
+                case .done:
+                    continue
+                case .reject(let reason):
+                    return messages[index] ?? "\(target) \(reason)"
+                case .useText:
+                    let text = row.storage.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start...]), as: UTF8.self) }
+                    switch steps[index].apply(to: text) {
+                    case .value(let value):
+                        row.storage.removeSubrange(start...)
+                        row.storage.append(contentsOf: value.utf8)
+                    case .reject(let reason):
+                        return messages[index] ?? "\(target) \(reason)"
+                    }
+                }
+            }
+            row.endField()
+            return nil
+        }
     }
 }

@@ -7,6 +7,12 @@ struct FieldStepTests {
     static let groups = ValueMap(name: "groups", entries: ["3": "10"], fallback: nil)
     static let withFallback = ValueMap(name: "groups", entries: ["3": "10"], fallback: "90")
 
+    /// One step over one value, the way a run applies it: on the field's bytes, through text where it must.
+    static func apply(_ step: FieldStep, to input: String) -> FieldStep.Outcome {
+        RuleFunctionTests.outcome(of: FieldRule(target: "F", source: .text(input), steps: [step], position: TemplatePosition(line: 1, column: 1)),
+                                  SourceRecord())
+    }
+
     @Test("each step shapes the value", arguments: [
         (FieldStep.trim, "  Kovács Kft. \t", "Kovács Kft."),
         (.upper, "árvíztűrő", "ÁRVÍZTŰRŐ"),
@@ -22,7 +28,7 @@ struct FieldStepTests {
         (.maxLength(3), "abc", "abc"),
     ])
     func shapes(step: FieldStep, input: String, expected: String) {
-        guard case .value(let value) = step.apply(to: input) else {
+        guard case .value(let value) = Self.apply(step, to: input) else {
             Issue.record("\(step) rejected \(input)")
             return
         }
@@ -35,7 +41,7 @@ struct FieldStepTests {
         (.map(groups), "99", "value \"99\" is not in map groups"),
     ])
     func rejects(step: FieldStep, input: String, reason: String) {
-        guard case .reject(let text) = step.apply(to: input) else {
+        guard case .reject(let text) = Self.apply(step, to: input) else {
             Issue.record("\(step) accepted \(input)")
             return
         }
@@ -75,7 +81,14 @@ struct RuleFunctionTests {
         \(extra)
         """)
         let transformer = try RowTransformer(template: template, columns: columns, fileName: "a.csv")
-        return transformer.targets[0].fields[0].evaluate(SourceRecord(fields: columns.map { values[$0] ?? "" }))
+        return outcome(of: transformer.targets[0].fields[0], SourceRecord(fields: columns.map { values[$0] ?? "" }))
+    }
+
+    /// The field's value for the record, or why the row is rejected, as a run computes it (`evaluate(_:into:)`).
+    static func outcome(of rule: FieldRule, _ record: SourceRecord) -> FieldStep.Outcome {
+        var row = SourceRecord()
+        if let reason = rule.evaluate(record, into: &row) { return .reject(reason) }
+        return .value(row.string(at: 0) ?? "")
     }
 
     static func value(_ rule: String, _ values: [String: String], extra: String = "") throws -> String? {
