@@ -167,10 +167,10 @@ public final class XMLRecordReader: RecordDecoder, XMLEventHandler {
             let absent = columnsNeverSeen.filter { !optionalColumns.contains($0) }
             if !absent.isEmpty {
                 let record = recordPath.last ?? "record"
-                let suggestions = absent.compactMap { name in closestMatch(to: name, in: namesInRecords).map { "\(name) -> \($0)?" } }
+                let suggestions = absent.compactMap { name in closestMatch(to: name, in: namesInRecords).map { "\(name) -> \($0)" } }
                 throw InputError(.schema, InputLocation(file: fileName, field: absent[0]),
                                  "the template needs \(absent.count == 1 ? "column" : "columns") \(absent.map { "\"\($0)\"" }.joined(separator: ", ")), "
-                                    + "which no <\(record)> record of the file has (all \(recordCount) read)",
+                                    + "which no <\(record)> record of the file has (all \(recordCount) records read)",
                                  hint: (suggestions.isEmpty ? "" : "did you mean \(suggestions.joined(separator: ", "))? ")
                                     + "The records have: \(namesInRecords.sorted().joined(separator: ", ")). "
                                     + "Fix the name in the template, or list a column that may be absent under source: optional:")
