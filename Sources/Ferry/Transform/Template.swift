@@ -24,8 +24,11 @@ public struct Template: Sendable {
     /// Templates with the same package name put their F&O entities into one package when their inputs
     /// arrive together (in one bundle): quotation headers and lines.
     public var packageName: String?
-    /// SHA-256 of the template file's text: which version of the rules made an output.
+    /// SHA-256 of the template file's text and of the lookup files it reads: which version of the rules
+    /// made an output.
     public var contentHash: String = ""
+    /// The CSV files its `lookups:` read (beside the template): part of its version.
+    public var lookupFiles: [String] = []
     /// Templates whose inputs must be processed before this one's in a bundle (customers before contacts).
     public var after: [String] = []
     /// What delivered rows teach for later lookups (`learn:`).

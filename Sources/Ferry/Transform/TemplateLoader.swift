@@ -44,6 +44,11 @@ public struct TemplateLoader: Sendable {
         var template = document.compile()
         var hasher = SHA256()
         hasher.update(Array(text.utf8))
+        // A changed lookup table changes the outputs as much as a changed rule does.
+        for file in template?.lookupFiles ?? [] {
+            hasher.update(Array(("\u{0}" + (file as NSString).lastPathComponent + "\u{0}").utf8))
+            hasher.update(Array(FileManager.default.contents(atPath: file) ?? Data()))
+        }
         template?.contentHash = hasher.finalizeHex()
         return (template, document.problems)
     }

@@ -92,6 +92,37 @@ struct ServiceTests {
         #expect(watcher.stop() == 0)
     }
 
+    @Test("a lookup file is part of its template's version: changed while the watcher runs, it is reloaded and used, and the same export again is told the template changed")
+    func lookupFileChange() throws {
+        let template = """
+        takes: accounts*.csv
+        target: {system: file, entity: accounts, name: accounts}
+        fields:
+          A: accountnumber | required
+          C: country | lookup countries
+        lookups:
+          countries: {file: countries.csv, key: iso2, value: iso3}
+        """
+        let scratch = try workspace(["accounts.yaml": template, "countries.csv": "iso2,iso3\nHU,HUN\n"])
+        let watcher = try WatchTests.RunningWatcher(root: scratch.root)
+        #expect(watcher.waitUntilWatching())
+        try scratch.drop("accounts-1.csv", "accountnumber,country\nA1,HU\n")
+        #expect(eventually { scratch.archived == ["accounts-1.csv"] })
+
+        try write(scratch, "templates/countries.csv", "iso2,iso3\nHU,HUX\n")
+        #expect(eventually(10) { watcher.output.contains("templates reloaded changed=accounts") }, "\(watcher.output)")
+        try scratch.drop("accounts-2.csv", "accountnumber,country\nA2,HU\n")
+        #expect(eventually { scratch.archived.contains("accounts-2.csv") })
+        let package = try #require(scratch.files(in: scratch.workspace.outbox).first { $0.hasPrefix("accounts-accounts-2-") })
+        #expect(scratch.text(scratch.workspace.outbox + "/" + package) == "A,C\nA2,HUX\n")
+
+        try scratch.drop("accounts-1.csv", "accountnumber,country\nA1,HU\n")
+        #expect(eventually { watcher.output.contains("outcome=duplicate") })
+        let line = try #require(watcher.output.split(separator: "\n").first { $0.contains("outcome=duplicate") })
+        #expect(line.contains("Template accounts has changed since"), "\(line)")
+        #expect(watcher.stop() == 0)
+    }
+
     @Test("SIGHUP reads the templates again when nothing else would notice (polling, a long scan interval)")
     func reloadOnHangup() throws {
         let scratch = try workspace(["accounts.yaml": Self.accounts])

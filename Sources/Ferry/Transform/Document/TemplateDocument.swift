@@ -73,6 +73,7 @@ struct TemplateDocument {
         var template = Template(name: name, path: path, summary: summary, patterns: patterns,
                                 source: source, filter: filter, targets: targets, rejectLimit: rejectLimit, packageName: package, after: after)
         template.learn = learn
+        template.lookupFiles = lookups.values.filter { $0.reference == nil && !$0.file.isEmpty }.map(\.file).sorted()
         template.takesPosition = top["takes"].map(origin(of:))
         template.otherBundleMembers = problems.attempt(.ignore) { () throws(TemplateError) in try parseBundle(top["bundle"]) }
         template.warnings = dateLayoutWarnings(targets)
