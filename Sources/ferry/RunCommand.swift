@@ -30,25 +30,24 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let console = Console(progressEvery: progressEvery)
-        let templates: (all: [Template], forced: Template?)
-        let config: WorkspaceConfig
+        let settings: RunSettings
         do {
-            config = try options.config()
-            templates = try options.loadTemplates()
+            let config = try options.config()
+            let templates = try options.loadTemplates()
+            settings = RunSettings(workspace: options.workspace, templates: templates.all, forcedTemplate: templates.forced,
+                                   limits: config.limits, force: force, intake: config.intake)
         } catch {
             console.error("\(error)")
             throw ExitCode(2)
         }
         if dryRun {
-            let dry = DryRun(workspace: options.workspace, templates: templates.all, forcedTemplate: templates.forced, limits: config.limits)
-            let (summary, scratch) = try dry.run(observer: console)
+            let (summary, scratch) = try DryRun(settings: settings).run(observer: console)
             console.printSummary(summary)
             print("Dry run: nothing in the inbox was moved; would-be outputs, reports and failure notes are in \(scratch)")
             if summary.failed > 0 { throw ExitCode(1) }
             return
         }
-        let pass = RunPass(workspace: options.workspace, templates: templates.all, forcedTemplate: templates.forced,
-                           limits: config.limits, force: force, intake: config.intake)
+        let pass = RunPass(settings: settings)
         let summary: RunSummary
         do {
             summary = try pass.run(observer: console)

@@ -76,10 +76,17 @@ struct WatchCommand: AsyncParsableCommand {
         watch.progressInterval = progressEvery
         let watcher = Watcher(workspace: options.workspace, catalog: catalog, limits: config.limits, options: watch,
                               reloads: reloads, intake: config.intake, logger: logger)
-        let task = Task { try await watcher.run() }
-        stop.onRequest { task.cancel() }
         do {
-            try await task.value
+            // The watcher and the wait for a stop request as one task group: whichever ends first ends the
+            // other (a stop request cancels the watcher, which finishes the files in hand; a watcher that
+            // stops by an error cancels the wait).
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await watcher.run() }
+                group.addTask { await stop.wait() }
+                try await group.next()
+                group.cancelAll()
+                try await group.waitForAll()
+            }
         } catch {
             logger.critical("stopped by an error: \(error)")
             throw ExitCode(2)
@@ -87,26 +94,45 @@ struct WatchCommand: AsyncParsableCommand {
     }
 }
 
-/// Counts stop requests and runs the cancellation once one has come (also if it came before).
+/// Counts stop requests; `wait()` returns once one has come (also if it came before) or when its task is cancelled.
 private final class StopRequest: Sendable {
-    private let state = Mutex<(count: Int, action: (@Sendable () -> Void)?)>((0, nil))
+    private struct State {
+        var count = 0
+        var cancelled = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
 
     /// Returns how many requests there have been, this one included.
     func request() -> Int {
-        let (count, action) = state.withLock { state in
+        let (count, waiter) = state.withLock { state in
             state.count += 1
-            return (state.count, state.count == 1 ? state.action : nil)
+            defer { state.waiter = nil }
+            return (state.count, state.waiter)
         }
-        action?()
+        waiter?.resume()
         return count
     }
 
-    func onRequest(_ action: @escaping @Sendable () -> Void) {
-        let alreadyRequested = state.withLock { state in
-            state.action = action
-            return state.count > 0
+    func wait() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state in
+                    if state.count > 0 || state.cancelled { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                state.cancelled = true
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
         }
-        if alreadyRequested { action() }
     }
 }
 

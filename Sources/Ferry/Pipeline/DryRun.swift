@@ -4,28 +4,25 @@ import Foundation
 /// failure notes written into a scratch folder. Inputs are never claimed, moved or deleted, and the
 /// ledger is not touched.
 public struct DryRun: Sendable {
-    public let workspace: Workspace
-    public let templates: [Template]
-    public let forcedTemplate: Template?
-    public let limits: DecompressionLimits
-    private let clock: @Sendable () -> UTCDateTime
+    public let settings: RunSettings
+    private var workspace: Workspace { settings.workspace }
+
+    public init(settings: RunSettings) {
+        self.settings = settings
+    }
 
     public init(workspace: Workspace, templates: [Template], forcedTemplate: Template? = nil,
                 limits: DecompressionLimits = DecompressionLimits(), clock: @escaping @Sendable () -> UTCDateTime = UTCDateTime.now) {
-        self.workspace = workspace
-        self.templates = templates
-        self.forcedTemplate = forcedTemplate
-        self.limits = limits
-        self.clock = clock
+        self.init(settings: RunSettings(workspace: workspace, templates: templates, forcedTemplate: forcedTemplate, limits: limits, clock: clock))
     }
 
     /// Runs the pass; returns the summary and the scratch folder holding what would have been written.
     public func run(observer: RunObserver = SilentObserver()) throws -> (summary: RunSummary, scratch: String) {
         let started = Date()
-        let time = clock()
+        let time = settings.clock()
         let scratch = Workspace(root: workspace.root + "/.ferry/dry-runs/" + time.compact)
         for folder in [scratch.outbox, scratch.reports, scratch.failed, scratch.staging] { try Workspace.makeFolder(folder) }
-        let router = TemplateRouter(templates: templates, forced: forcedTemplate)
+        let router = settings.router
         var summary = RunSummary()
         // Keys the real ledger learned, and what this pass would teach, as a real run would know them.
         let ledgerKeys = try? LearnedKeys(ledgerPath: workspace.root + "/.ferry/ledger.sqlite3", create: false)
@@ -42,7 +39,7 @@ public struct DryRun: Sendable {
             do {
                 let template = try? router.template(for: [file.name], displayName: file.name).get()
                 let known = ResolverChain(learned + (ledgerKeys.map { [$0] } ?? []))
-                let prepared = try UnitPreparation(workspace: scratch, router: router, limits: limits, learnedKeys: known)
+                let prepared = try UnitPreparation(workspace: scratch, router: router, limits: settings.limits, learnedKeys: known)
                     .prepare(unit, template: template, at: time, observer: observer, outputSuffix: "", report: &report)
                 learned = prepared.learned.reversed() + learned
                 for output in try prepared.detach() {

@@ -10,18 +10,12 @@ import Foundation
 /// A crash leaves either a "claimed" entry (nothing visible yet: the input goes back to the inbox)
 /// or a plan in the ledger that `Recovery` completes: no package is lost or delivered twice.
 public struct InputProcessor: Sendable {
-    /// The workspace; while a unit is processed, a copy whose staging folder is that unit's slot.
-    public private(set) var workspace: Workspace
+    /// What this processor works with; while a unit is processed, a copy whose workspace stages into that unit's slot.
+    public private(set) var settings: RunSettings
     public let ledger: Ledger
     private(set) var router: TemplateRouter
-    public let limits: DecompressionLimits
-    /// Deliver even when the same content was delivered before.
-    public let force: Bool
     /// Inputs interrupted by this many crashes go to failed/ instead of being tried again.
     public let maxInterruptions: Int
-    /// Which inputs are accepted at all (hard links).
-    public let intake: IntakeSettings
-    let clock: @Sendable () -> UTCDateTime
     /// The staging folders of the units in hand, one per worker at work.
     private let stagingSlots: StagingSlots
     /// Keys learned from delivered inputs (a table of the ledger's database), for `reference:` lookups.
@@ -29,26 +23,28 @@ public struct InputProcessor: Sendable {
     /// Processing for `ferry watch`: advice in notes names only what works beside the running watcher.
     public var inService = false
 
-    /// `held` are broken templates whose files wait (a watcher's disabled flows).
-    public init(workspace: Workspace, ledger: Ledger, templates: [Template], forcedTemplate: Template? = nil, held: [BrokenTemplate] = [],
-                limits: DecompressionLimits = DecompressionLimits(), force: Bool = false, maxInterruptions: Int = 3,
-                intake: IntakeSettings = IntakeSettings(), clock: @escaping @Sendable () -> UTCDateTime = UTCDateTime.now) {
-        self.workspace = workspace
-        stagingSlots = StagingSlots(in: workspace.staging)
-        self.intake = intake
+    public init(settings: RunSettings, ledger: Ledger, maxInterruptions: Int = 3) {
+        self.settings = settings
+        stagingSlots = StagingSlots(in: settings.workspace.staging)
         self.ledger = ledger
-        self.router = TemplateRouter(templates: templates, forced: forcedTemplate, held: held)
-        self.limits = limits
-        self.force = force
+        self.router = settings.router
         self.maxInterruptions = maxInterruptions
-        self.clock = clock
         self.learnedKeys = try? LearnedKeys(ledger: ledger)
     }
+
+    public var workspace: Workspace { settings.workspace }
+    private var limits: DecompressionLimits { settings.limits }
+    private var force: Bool { settings.force }
+    private var intake: IntakeSettings { settings.intake }
+    private var clock: @Sendable () -> UTCDateTime { settings.clock }
 
     /// The same processor with other templates (the watcher reloaded them).
     public func using(templates: [Template], forcedTemplate: Template?, held: [BrokenTemplate]) -> InputProcessor {
         var copy = self
-        copy.router = TemplateRouter(templates: templates, forced: forcedTemplate, held: held)
+        copy.settings.templates = templates
+        copy.settings.forcedTemplate = forcedTemplate
+        copy.settings.held = held
+        copy.router = copy.settings.router
         return copy
     }
 
@@ -140,7 +136,7 @@ public struct InputProcessor: Sendable {
         let slot = stagingSlots.acquire()
         defer { stagingSlots.release(slot) }
         var inSlot = self
-        inSlot.workspace = workspace.staging(subfolder: stagingSlots.subfolder(slot))
+        inSlot.settings.workspace = workspace.staging(subfolder: stagingSlots.subfolder(slot))
         let staging = inSlot.workspace.staging
         do {
             try Workspace.makeFolder(staging)

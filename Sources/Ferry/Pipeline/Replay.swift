@@ -44,8 +44,8 @@ public struct Replay: Sendable {
         var claimed = ClaimedFile(name: name, path: copy, size: size)
         claimed.returnable = false
         // A replay is asked for by a person: a crash count of the original does not quarantine it.
-        let processor = InputProcessor(workspace: workspace, ledger: ledger, templates: templates, forcedTemplate: template,
-                                       held: held, limits: limits, force: true, maxInterruptions: Int.max)
+        let settings = RunSettings(workspace: workspace, templates: templates, forcedTemplate: template, held: held, limits: limits, force: true)
+        let processor = InputProcessor(settings: settings, ledger: ledger, maxInterruptions: Int.max)
         return try processor.process([claimed], observer: observer, outputSuffix: "-replay-\(version)")
     }
 

@@ -4,25 +4,18 @@ import Foundation
 /// (delivered, or a duplicate of something delivered), failed/ (with its reason), or back in the
 /// inbox (a fault outside the file, retried later).
 public struct RunPass: Sendable {
-    public let workspace: Workspace
-    public let templates: [Template]
-    /// `--template`: this one template for every file, whatever its name.
-    public let forcedTemplate: Template?
-    public let limits: DecompressionLimits
-    public let force: Bool
-    public let intake: IntakeSettings
-    private let clock: @Sendable () -> UTCDateTime
+    public let settings: RunSettings
+    private var workspace: Workspace { settings.workspace }
+
+    public init(settings: RunSettings) {
+        self.settings = settings
+    }
 
     public init(workspace: Workspace, templates: [Template], forcedTemplate: Template? = nil,
                 limits: DecompressionLimits = DecompressionLimits(), force: Bool = false, intake: IntakeSettings = IntakeSettings(),
                 clock: @escaping @Sendable () -> UTCDateTime = UTCDateTime.now) {
-        self.workspace = workspace
-        self.intake = intake
-        self.templates = templates
-        self.forcedTemplate = forcedTemplate
-        self.limits = limits
-        self.force = force
-        self.clock = clock
+        self.init(settings: RunSettings(workspace: workspace, templates: templates, forcedTemplate: forcedTemplate, limits: limits,
+                                        force: force, intake: intake, clock: clock))
     }
 
     public func run(observer: RunObserver = SilentObserver()) throws -> RunSummary {
@@ -55,8 +48,7 @@ public struct RunPass: Sendable {
             observer.notice("waiting delivery still blocked: \(blocked)")
         }
         summary.blockedDeliveries = recovered.blocked.count
-        let processor = InputProcessor(workspace: workspace, ledger: ledger, templates: templates, forcedTemplate: forcedTemplate,
-                                       limits: limits, force: force, intake: intake, clock: clock)
+        let processor = InputProcessor(settings: settings, ledger: ledger)
         let files = try processor.inDependencyOrder(Inbox(workspace: workspace).files())
         var taken = Set<String>()
         for file in files where !taken.contains(file.name) {

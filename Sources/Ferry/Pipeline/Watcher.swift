@@ -126,7 +126,7 @@ public struct Watcher: Sendable {
 
         let (stream, continuation) = AsyncStream.makeStream(of: Event.self)
         let stopping = StopSignal()
-        let ticker = Thread { [options] in
+        let ticker: @Sendable () -> Void = { [options] in
             let tick = min(options.scanInterval, 0.25)
             var lastScan = -Double.infinity
             while !stopping.isSet {
@@ -153,10 +153,10 @@ public struct Watcher: Sendable {
                 continuation.yield(.tick)
             }
         }
-        ticker.start()
 
-        var processor = InputProcessor(workspace: workspace, ledger: ledger, templates: catalog.templates, forcedTemplate: catalog.forced,
-                                       held: catalog.held, limits: limits, maxInterruptions: options.maxInterruptions, intake: intake)
+        let settings = RunSettings(workspace: workspace, templates: catalog.templates, forcedTemplate: catalog.forced, held: catalog.held,
+                                   limits: limits, intake: intake)
+        var processor = InputProcessor(settings: settings, ledger: ledger, maxInterruptions: options.maxInterruptions)
         processor.inService = true
         let index = InboxIndex(folder: workspace.inbox, policy: options.readiness, completeness: Completeness.check)
         index.inUseRecheck = options.scanInterval
@@ -164,70 +164,80 @@ public struct Watcher: Sendable {
         index.wasTaken = { name in (try? ledger.history(limit: 1, name: name).isEmpty == false) ?? false }
         Self.route(index, through: processor)
         var scheduler = Scheduler(index: index, ledger: ledger, logger: logger)
-        let workers = DispatchQueue(label: "ferry.workers", attributes: .concurrent)
-        let working = DispatchGroup()
         let observer = LogObserver(logger: logger, progressEvery: options.progressInterval)
         var reloadAt: Double?
 
-        for await event in stream {
-            let now = Scheduler.now()
-            switch event {
-            case .finished(let name, let report, let error):
-                scheduler.finished(name, report: report, error: error, options: options, now: now)
-            case .rescan:
-                do {
-                    try index.rescan(now: now)
-                } catch {
-                    logger.error("cannot list the inbox", metadata: ["error": "\(error)"])
-                }
-                // The safety net for template changes inotify did not report (and the only way when polling).
-                if reloadAt == nil && catalog.hasChanged() { reloadAt = now }
-            case .changed(let names):
-                index.refresh(names, now: now)
-            case .templatesChanged:
-                reloadAt = now + options.reloadDelay
-            case .woken:
-                if reloads.take() {
-                    logger.notice("SIGHUP: reading the templates again")
-                    reloadAt = now
-                }
-            case .tick:
-                break
-            }
-            if Task.isCancelled { break }
-            if let due = reloadAt, now >= due {
-                reloadAt = nil
-                processor = reload(processor, started: started)
-                Self.route(index, through: processor)
-                scheduler.templatesChanged(now: now)
-            }
-            if scheduler.plansDue(now: now) { completeWaitingPlans(ledger, scheduler: &scheduler, now: now) }
-            let ready = scheduler.dispatch(now: now, outbox: workspace.outbox, options: options) { name in
-                processor.partnerNames(of: name)
-            }
-            for (file, partners) in ready {
-                scheduler.started(file.name, partners: partners.map(\.name))
-                working.enter()
-                workers.async { [processor] in
-                    defer { working.leave() }
+        // Everything the watcher starts is a child of this group: the ticker and one task per file in hand. The
+        // group ends when they have: files in hand are finished, and nothing outlives `run()`.
+        await withDiscardingTaskGroup { workers in
+            workers.addTask { await Self.offThePool(ticker) }
+            for await event in stream {
+                let now = Scheduler.now()
+                switch event {
+                case .finished(let name, let report, let error):
+                    scheduler.finished(name, report: report, error: error, options: options, now: now)
+                case .rescan:
                     do {
-                        let report = try processor.process(file, partners: partners, observer: observer)
-                        if let report { observer.fileFinished(report) }
-                        continuation.yield(.finished(name: file.name, report: report, error: nil))
+                        try index.rescan(now: now)
                     } catch {
-                        continuation.yield(.finished(name: file.name, report: nil, error: "\(error)"))
+                        logger.error("cannot list the inbox", metadata: ["error": "\(error)"])
+                    }
+                    // The safety net for template changes inotify did not report (and the only way when polling).
+                    if reloadAt == nil && catalog.hasChanged() { reloadAt = now }
+                case .changed(let names):
+                    index.refresh(names, now: now)
+                case .templatesChanged:
+                    reloadAt = now + options.reloadDelay
+                case .woken:
+                    if reloads.take() {
+                        logger.notice("SIGHUP: reading the templates again")
+                        reloadAt = now
+                    }
+                case .tick:
+                    break
+                }
+                if Task.isCancelled { break }
+                if let due = reloadAt, now >= due {
+                    reloadAt = nil
+                    processor = reload(processor, started: started)
+                    Self.route(index, through: processor)
+                    scheduler.templatesChanged(now: now)
+                }
+                if scheduler.plansDue(now: now) { completeWaitingPlans(ledger, scheduler: &scheduler, now: now) }
+                let ready = scheduler.dispatch(now: now, outbox: workspace.outbox, options: options) { name in
+                    processor.partnerNames(of: name)
+                }
+                for (file, partners) in ready {
+                    scheduler.started(file.name, partners: partners.map(\.name))
+                    workers.addTask { [processor] in
+                        await Self.offThePool {
+                            do {
+                                let report = try processor.process(file, partners: partners, observer: observer)
+                                if let report { observer.fileFinished(report) }
+                                continuation.yield(.finished(name: file.name, report: report, error: nil))
+                            } catch {
+                                continuation.yield(.finished(name: file.name, report: nil, error: "\(error)"))
+                            }
+                        }
                     }
                 }
             }
-        }
-
-        stopping.set()
-        logger.info("stopping: finishing the files in hand", metadata: ["in_hand": "\(scheduler.inFlightCount)"])
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            working.notify(queue: .global()) { done.resume() }
+            stopping.set()
+            logger.info("stopping: finishing the files in hand", metadata: ["in_hand": "\(scheduler.inFlightCount)"])
         }
         continuation.finish()
         logger.info("stopped")
+    }
+
+    /// Runs blocking work (a file through the pipeline, the wait for inotify events) on a thread outside the
+    /// few that run Swift tasks, so that neither holds one of them; the awaiting child task keeps its lifetime.
+    private static func offThePool(_ work: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                work()
+                done.resume()
+            }
+        }
     }
 
     /// Recovery at start, once no `ferry replay` is at work (it waits for them).
@@ -320,7 +330,7 @@ public struct Watcher: Sendable {
     }
 }
 
-/// Tells the ticker thread to end.
+/// Tells the ticker to end.
 private final class StopSignal: Sendable {
     private let flag = Atomic<Bool>(false)
     var isSet: Bool { flag.load(ordering: .relaxed) }
