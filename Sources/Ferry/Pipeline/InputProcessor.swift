@@ -161,7 +161,6 @@ public struct InputProcessor: Sendable {
     private func processEntry(_ id: Int64, _ unit: [ClaimedFile], template: Template?, digests: [BackgroundDigest], refusal: InputError?,
                               observer: RunObserver, outputSuffix: String, report: inout FileReport, at time: UTCDateTime,
                               started: Date) throws {
-        let inbox = Inbox(workspace: workspace)
         let claimed = unit[0]
         let unitName = report.name, unitSize = unit.reduce(0) { $0 + $1.size }
         if let refusal {
@@ -191,8 +190,8 @@ public struct InputProcessor: Sendable {
             try finish(id, unit, outputs: planned, learned: prepared.learned, digest: contentDigest, checkDuplicates: !force,
                        template: template, report: &report, at: time, started: started)
         } catch let failure as PreparedFailure {
-            try fail(id, unit, template: template, error: failure.error, rejectsPath: failure.rejectsPath,
-                     digest: try? Self.digest(of: digests), report: &report, at: time, started: started)
+            try failUnlessDelivered(id, unit, template: template, error: failure.error, rejectsPath: failure.rejectsPath,
+                                    digests: digests, report: &report, at: time, started: started)
         } catch let error as InputError where error.kind == .templateUnavailable {
             // Not the file's fault either: it waits until its template is fixed.
             report.outcome = .retryLater
@@ -200,7 +199,8 @@ public struct InputProcessor: Sendable {
             for file in unit { report.inputNowAt = try? release(file) }
             try close(id, state: .returned, report: &report, started: started)
         } catch let error as InputError {
-            try fail(id, unit, template: template, error: error, rejectsPath: nil, digest: try? Self.digest(of: digests), report: &report, at: time, started: started)
+            try failUnlessDelivered(id, unit, template: template, error: error, rejectsPath: nil, digests: digests,
+                                    report: &report, at: time, started: started)
         } catch let error as SQLiteError {
             throw error
         } catch {
@@ -245,16 +245,20 @@ public struct InputProcessor: Sendable {
     /// files in hand at once only one is delivered.
     /// What the unit's rows taught (`learned`) goes into the ledger in the plan's transaction: known from
     /// the moment the delivery is planned (recovery completes it), never for a duplicate or a failure.
+    /// With `onlyIfDuplicate` (an input that failed) nothing is planned unless the content is a duplicate;
+    /// returns whether anything was.
+    @discardableResult
     private func finish(_ id: Int64, _ unit: [ClaimedFile], outputs planned: [PreparedOutputs.Planned], learned: [StagedLearnedKeys],
-                        digest: String, checkDuplicates: Bool, template: Template?, report: inout FileReport, at time: UTCDateTime,
-                        started: Date) throws {
+                        digest: String, checkDuplicates: Bool, onlyIfDuplicate: Bool = false, template: Template?, report: inout FileReport,
+                        at time: UTCDateTime, started: Date) throws -> Bool {
         let folder = workspace.archive + "/" + time.day8601
         try Workspace.makeFolder(folder)
         var previous: Ledger.Entry?
         report.seconds = Date().timeIntervalSince(started)
         let snapshot = report
-        let moves = try MoveExecutor.deliveryLock.withLock { _ -> [Ledger.Move] in
+        let plannedMoves = try MoveExecutor.deliveryLock.withLock { _ -> [Ledger.Move]? in
             if checkDuplicates { previous = try ledger.delivered(digest: digest, except: id) }
+            if onlyIfDuplicate && previous == nil { return nil }
             var taken = Set<String>()
             func move(_ source: String, into folder: String, name: String, kind: Ledger.Move.Kind) -> Ledger.Move {
                 let free = MoveExecutor.freeName(in: folder, for: name, avoiding: taken)
@@ -269,6 +273,7 @@ public struct InputProcessor: Sendable {
             })
             return moves
         }
+        guard let moves = plannedMoves else { return false }
         if let previous {
             // The digest was computed alongside the pipeline; a duplicate's outputs are dropped unseen.
             for output in planned { unlinkQuietly(output.stagingPath) }
@@ -287,17 +292,18 @@ public struct InputProcessor: Sendable {
             // The plan stays in the ledger; the next start (or the watcher's retry) completes it.
             report.outcome = .deliveryWaiting
             report.error = "\(error); the outputs are complete and will be moved when this is fixed"
-            return
+            return true
         } catch let lost as MoveExecutor.LostStagedOutput {
             guard let entry = try ledger.entry(id) else { throw lost }
             report = try Recovery(workspace: workspace, ledger: ledger).settle(lost, entry: entry, moves: moves, at: time)
-            return
+            return true
         }
         report.outputs = outcome.done.filter { $0.kind == .package }.map(\.destination)
         report.rejectsReport = outcome.done.first { $0.kind == .report }?.destination
         report.inputNowAt = outcome.done.last { $0.kind == .input }?.destination
         try close(id, state: previous == nil ? .done : .duplicate, report: &report, started: started)
         CrashPoint.reach("finished")
+        return true
     }
 
     /// Why a duplicate brought nothing new, and, when the template changed since the content was
@@ -311,6 +317,19 @@ public struct InputProcessor: Sendable {
                 + (inService ? "; it works beside the running watcher)" : ") or put the file back and run `ferry run --force`")
         }
         return note
+    }
+
+    /// Sends the inputs to failed/, unless their content was delivered before: then they are a duplicate, as they
+    /// would be had they gone through. A stricter template, or keys a rebuilt ledger lacks, must not turn the same
+    /// export dropped again into a failure note. With `--force` (and in a replay) the failure stands.
+    private func failUnlessDelivered(_ id: Int64, _ unit: [ClaimedFile], template: Template?, error: InputError, rejectsPath: String?,
+                                     digests: [BackgroundDigest], report: inout FileReport, at time: UTCDateTime, started: Date) throws {
+        let digest = try? Self.digest(of: digests)
+        if !force, let digest, try finish(id, unit, outputs: [], learned: [], digest: digest, checkDuplicates: true, onlyIfDuplicate: true,
+                                          template: template, report: &report, at: time, started: started) {
+            return
+        }
+        try fail(id, unit, template: template, error: error, rejectsPath: rejectsPath, digest: digest, report: &report, at: time, started: started)
     }
 
     /// Sends the inputs to failed/, each with the reason (the first with the rejects) beside it, through the same plan.

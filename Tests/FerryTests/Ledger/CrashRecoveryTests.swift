@@ -79,6 +79,31 @@ struct CrashRecoveryTests {
         #expect(scratch.files(in: scratch.workspace.outbox).count == 2)
     }
 
+    @Test("content delivered before is a duplicate even when the template now fails it; with --force it fails")
+    func duplicateThatWouldFailNow() throws {
+        let scratch = try TemporaryWorkspace()
+        try scratch.drop("accounts-a.csv", "accountnumber\nA1\n")
+        _ = try RunPass(workspace: scratch.workspace, templates: [try Fixtures.template(Self.template, name: "accounts")]).run()
+        // Stricter since: account numbers of one character; A1 is now a rejected row, and max_rejects is 0.
+        let stricter = try Fixtures.template(Self.template.replacingOccurrences(of: "| required", with: "| required | max 1"), name: "accounts")
+
+        try scratch.drop("accounts-b.csv", "accountnumber\nA1\n")
+        let again = try RunPass(workspace: scratch.workspace, templates: [stricter]).run()
+        #expect(again.files.first?.outcome == .duplicate, "\(again.files)")
+        #expect(again.files.first?.error?.contains("same content as accounts-a.csv") == true)
+        #expect(again.files.first?.error?.contains("ferry replay 1") == true, "the template changed: the note names the replay")
+        #expect(scratch.archived == ["accounts-a.csv", "accounts-b.csv"])
+        #expect(scratch.files(in: scratch.workspace.failed).isEmpty, "no failure note for content already delivered")
+        #expect(scratch.files(in: scratch.workspace.outbox).count == 1)
+        #expect(scratch.stagedFiles.isEmpty, "the rejects of the attempt are not left in staging")
+
+        try scratch.drop("accounts-c.csv", "accountnumber\nA1\n")
+        let forced = try RunPass(workspace: scratch.workspace, templates: [stricter], force: true).run()
+        #expect(forced.files.first?.outcome == .failed)
+        #expect(scratch.files(in: scratch.workspace.failed).contains("accounts-c.csv.error.txt"))
+        #expect(scratch.files(in: scratch.workspace.outbox).count == 1)
+    }
+
     @Test("content that crashed the process three times is quarantined in failed/")
     func quarantine() throws {
         let scratch = try TemporaryWorkspace()

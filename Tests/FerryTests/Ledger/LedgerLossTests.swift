@@ -71,6 +71,30 @@ struct LedgerLossTests {
         #expect(try scratch.ferry(["ledger", "rebuild"]).output.contains("is readable and holds 2 entries: nothing to rebuild"))
     }
 
+    @Test("after a rebuild, shipped accounts whose currencies the new ledger never learned are still a duplicate, not a failure")
+    func rebuildWithoutLearnedKeys() throws {
+        let scratch = try TemporaryWorkspace()
+        let samples = Fixtures.packageRoot + "/samples"
+        try FileManager.default.copyItem(atPath: samples + "/templates", toPath: scratch.root + "/templates")
+        for name in ["sales-currencies.csv", "accounts.csv"] {
+            try FileManager.default.copyItem(atPath: samples + "/exports/" + name, toPath: scratch.workspace.inbox + "/" + name)
+        }
+        let first = try scratch.ferry()
+        #expect(first.status == 0, "\(first.output)")
+        let packages = scratch.files(in: scratch.workspace.outbox)
+        #expect(packages.contains { $0.hasPrefix("customers-accounts-") }, "\(packages)")
+
+        try Self.delete(scratch.root + "/.ferry/ledger.sqlite3")
+        #expect(try scratch.ferry(["ledger", "rebuild"]).status == 0)
+        // The rebuilt ledger knows the digests, not the currency keys accounts.csv needs: processed now, its rows are rejected.
+        try FileManager.default.copyItem(atPath: samples + "/exports/accounts.csv", toPath: scratch.workspace.inbox + "/accounts-again.csv")
+        let again = try scratch.ferry()
+        #expect(again.status == 0, "\(again.output)")
+        #expect(again.output.contains("duplicate  accounts-again.csv"), "\(again.output)")
+        #expect(scratch.files(in: scratch.workspace.failed).isEmpty)
+        #expect(scratch.files(in: scratch.workspace.outbox) == packages, "not delivered again")
+    }
+
     @Test("ferry ledger rebuild --empty starts with no history on purpose")
     func startFresh() throws {
         let scratch = try usedWorkspace { try Self.delete($0) }
