@@ -237,7 +237,8 @@ struct TemplateLanguageTests {
         #expect(report.outcome == .delivered, "\(report.error ?? "")")
         #expect(report.ignoredMembers == ["readme.txt"])
 
-        try scratch.drop("drop-2.zip", bytes: zip)
+        // Other content: the same zip again would be a duplicate of the first, whatever the template says now.
+        try scratch.drop("drop-2.zip", bytes: try ArchiveMaker.zip([.init("accounts.csv", "name\nB\n"), .init("readme.txt", "exported by hand\n")]))
         let strict = try run(scratch, Self.header + "fields:\n  NAME: name\nbundle: {other_members: fail}\n")
         #expect(strict.files.first?.outcome == .failed)
         #expect(strict.files.first?.error?.contains("no template takes member readme.txt, and template accounts says bundle: other_members: fail") == true)
