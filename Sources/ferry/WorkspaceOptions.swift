@@ -9,7 +9,7 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(name: .long, help: "Folder of templates (default: <root>/templates, or `templates:` in <root>/ferry.yaml).")
     var templates: String?
 
-    @Option(name: .long, help: "Apply this one template to every inbox file, whatever its name.")
+    @Option(name: .long, help: "Use this one template file instead of the templates folder (run and watch apply it to every inbox file, whatever its name).")
     var template: String?
 
     var workspace: Workspace { Workspace(root: root ?? ".") }

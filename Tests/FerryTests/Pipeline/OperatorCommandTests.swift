@@ -108,6 +108,48 @@ struct OperatorCommandTests {
         #expect(preview.output.contains("1 record shown of 1 read"))
     }
 
+    /// The long options a command's --help lists (`--done-marker/--no-done-marker` as `done-marker`).
+    static func options(inHelp help: String) -> Set<String> {
+        let section = help.components(separatedBy: "OPTIONS:").dropFirst().joined()
+        return Set(section.split(separator: "\n").compactMap { line in
+            line.firstMatch(of: /^  (?:-[a-z], )?--([a-z][a-z-]*)/).map { String($0.output.1) }
+        }).subtracting(["help", "version"])
+    }
+
+    @Test("the README's synopsis of each command names every option its --help lists", arguments: [
+        ["run"], ["watch"], ["check"], ["preview"], ["explain"], ["history"], ["status"], ["retry"], ["replay"], ["ledger", "rebuild"],
+    ])
+    func readmeSynopses(command: [String]) throws {
+        let readme = try String(contentsOfFile: Fixtures.packageRoot + "/README.md", encoding: .utf8)
+        let start = "ferry " + command.joined(separator: " ")
+        // Synopsis lines of code blocks (with their indented continuation lines) and the command cells of the tables.
+        var synopsis: [Substring] = []
+        var continuing = false
+        for line in readme.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix(start + " ") || line == start || line.hasPrefix("| `" + start) {
+                let cell = line.replacingOccurrences(of: "\\|", with: "\u{0}").split(separator: "|").first.map(String.init) ?? ""
+                synopsis.append(line.hasPrefix("|") ? Substring(cell.replacingOccurrences(of: "\u{0}", with: "|")) : line)
+                continuing = !line.hasPrefix("|")
+            } else if continuing, line.hasPrefix("    "), line.trimmingCharacters(in: .whitespaces).hasPrefix("[") {
+                synopsis.append(line)
+            } else {
+                continuing = false
+            }
+        }
+        #expect(!synopsis.isEmpty, "the README shows \(start)")
+        let text = synopsis.joined(separator: "\n")
+        let help = try runProcess(ferryExecutable(), command + ["--help"]).output
+        var options = Self.options(inHelp: help)
+        #expect(!options.isEmpty || command == ["status"], "\(help)")
+        // --root, --templates and --template are described once, under ferry run; a table row names the command's own.
+        if !["run", "watch", "check", "preview"].contains(command[0]) { options.subtract(["root", "templates"]) }
+        if ["explain", "history", "status", "retry", "ledger"].contains(command[0]) { options.remove("template") }
+        for option in options.sorted() {
+            #expect(text.contains("--\(option) ") || text.contains("--\(option)]") || text.contains("--[no-]\(option)")
+                        || text.contains("--\(option)`"), "README's \(start) lacks --\(option): \(text)")
+        }
+    }
+
     @Test("the watch log names the rejects report of a file delivered with rejected rows")
     func logNamesRejects() throws {
         let scratch = try workspace()
