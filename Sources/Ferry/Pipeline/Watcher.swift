@@ -116,6 +116,7 @@ public struct Watcher: Sendable {
         let events = WatchEvents(inbox: workspace.inbox, templates: templatesFolder, useInotify: !usePolling)
         reloads.onRequest { events.wake() }
         logBroken(catalog.flows.compactMap(\.broken), lastGood: [])
+        logOverlaps(involving: nil)
         logger.info("watching \(workspace.inbox)", metadata: [
             "templates": "\(templateList())",
             "mode": "\(events.watchesInbox ? "inotify + scan every \(options.scanInterval) s" : "polling every \(options.scanInterval) s")",
@@ -291,6 +292,7 @@ public struct Watcher: Sendable {
             logger.notice("templates reloaded", metadata: metadata)
         }
         logBroken(changes.disabled, lastGood: changes.keptLastGood)
+        logOverlaps(involving: Set(changes.added + changes.changed + changes.fixed))
         writeState(started: started)
         return processor.using(templates: catalog.templates, forcedTemplate: catalog.forced, held: catalog.held)
     }
@@ -303,6 +305,18 @@ public struct Watcher: Sendable {
         for broken in disabled {
             logger.error("template broken: its flow is disabled, its files wait in the inbox until it is fixed",
                          metadata: ["template": "\(broken.name)", "error": "\(broken.error.description)"])
+        }
+    }
+
+    /// Templates whose `takes:` overlap send the files both take to failed/ ("more than one template
+    /// matches"): said at start, and on a reload for the templates it loaded anew.
+    private func logOverlaps(involving names: Set<String>?) {
+        for overlap in TemplateCheck.overlaps(catalog.templates)
+        where names.map({ $0.contains(overlap.first.name) || $0.contains(overlap.second.name) }) ?? true {
+            logger.warning("templates overlap: a file both take goes to failed/ until their takes: differ", metadata: [
+                "templates": "\(overlap.first.name),\(overlap.second.name)", "example": "\(overlap.sharedName)",
+                "takes": "\(overlap.first.patterns.joined(separator: " ")) / \(overlap.second.patterns.joined(separator: " "))",
+            ])
         }
     }
 

@@ -91,20 +91,27 @@ public struct TemplateCheck: Sendable {
     /// Two templates taking the same file name send that file to failed/ at run time ("more than one
     /// template matches"); say so now, with a name both take.
     static func overlappingPatterns(_ templates: [Template]) -> [TemplateError] {
-        var problems: [TemplateError] = []
+        overlaps(templates).map { overlap in
+            let position = overlap.second.takesPosition
+            return TemplateError(
+                file: overlap.second.path, line: position?.line, column: position?.column,
+                "takes: \(overlap.pattern) overlaps \(overlap.first.name)'s takes: (\(overlap.first.patterns.joined(separator: ", "))): a file such as \"\(overlap.sharedName)\" matches both and would go to failed/",
+                hint: "make the patterns distinct, e.g. with a longer fixed prefix")
+        }
+    }
+
+    /// Pairs of templates whose `takes:` patterns both match some file name: `pattern` of `second`, and a name both take.
+    static func overlaps(_ templates: [Template]) -> [(first: Template, second: Template, pattern: String, sharedName: String)] {
+        var found: [(first: Template, second: Template, pattern: String, sharedName: String)] = []
         for (index, first) in templates.enumerated() {
             for second in templates[(index + 1)...] {
                 for pattern in second.patterns {
                     guard let shared = first.patterns.lazy.compactMap({ GlobPattern.sharedName(pattern, $0) }).first else { continue }
-                    let position = second.takesPosition
-                    problems.append(TemplateError(
-                        file: second.path, line: position?.line, column: position?.column,
-                        "takes: \(pattern) overlaps \(first.name)'s takes: (\(first.patterns.joined(separator: ", "))): a file such as \"\(shared)\" matches both and would go to failed/",
-                        hint: "make the patterns distinct, e.g. with a longer fixed prefix"))
+                    found.append((first, second, pattern, shared))
                     break
                 }
             }
         }
-        return problems
+        return found
     }
 }

@@ -123,6 +123,19 @@ struct ServiceTests {
         #expect(watcher.stop() == 0)
     }
 
+    @Test("a template added while the watcher runs whose takes: overlap another's is named in the log with a file both take, before such a file fails")
+    func overlapOnReload() throws {
+        let scratch = try workspace(["accounts.yaml": Self.accounts])
+        let watcher = try WatchTests.RunningWatcher(root: scratch.root)
+        #expect(watcher.waitUntilWatching())
+        #expect(!watcher.output.contains("templates overlap"))
+        try write(scratch, "templates/accounts-hu.yaml", Self.accounts.replacingOccurrences(of: "accounts*.csv", with: "accounts-hu*.csv"))
+        #expect(eventually(10) { watcher.output.contains("templates overlap") }, "\(watcher.output)")
+        let line = try #require(watcher.output.split(separator: "\n").first { $0.contains("templates overlap") })
+        #expect(line.contains("templates=accounts,accounts-hu") && line.contains("example=accounts-hu"), "\(line)")
+        #expect(watcher.stop() == 0)
+    }
+
     @Test("SIGHUP reads the templates again when nothing else would notice (polling, a long scan interval)")
     func reloadOnHangup() throws {
         let scratch = try workspace(["accounts.yaml": Self.accounts])
