@@ -67,6 +67,27 @@ struct SampleFlowTests {
         }
     }
 
+    @Test("contact persons link to parties Ferry delivered: the customers' party number is their account (or contact) number, as in P2C")
+    func partyLinks() throws {
+        let run = try Self.runSamples().produced
+        var parties: Set<String> = []
+        for (name, text) in run where name.hasSuffix("/Customers V3.csv") {
+            for row in try OrderFlowTests.rows(text) {
+                #expect(row["PARTYNUMBER"] == row["CUSTOMERACCOUNT"] && row["PARTYNUMBER"]?.isEmpty == false, "\(name): \(row)")
+                parties.insert(row["PARTYNUMBER"] ?? "")
+            }
+        }
+        var links = 0
+        for (name, text) in run where name.hasSuffix("/CDS Contacts V2.csv") {
+            for row in try OrderFlowTests.rows(text) {
+                #expect(parties.contains(row["ASSOCIATEDPARTYNUMBER"] ?? ""), "\(name): \(row["ASSOCIATEDPARTYNUMBER"] ?? "") is no delivered customer's party")
+                #expect(row["CONTACTPERSONPARTYNUMBER"] == row["CONTACTPERSONID"])
+                links += 1
+            }
+        }
+        #expect(links > 0)
+    }
+
     @Test("the shipped samples are byte for byte what scripts/samples/generate.py writes")
     func samplesFromGenerator() throws {
         let scratch = try TemporaryWorkspace()
