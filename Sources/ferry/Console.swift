@@ -66,6 +66,11 @@ final class Console: RunObserver {
         writeError("note: \(text)\n")
     }
 
+    func warning(_ text: String) {
+        clearProgress()
+        writeError("warning: \(text)\n")
+    }
+
     func error(_ text: String) {
         clearProgress()
         writeError("error: \(text)\n")

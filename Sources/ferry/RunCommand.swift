@@ -40,6 +40,7 @@ struct RunCommand: ParsableCommand {
             console.error("\(error)")
             throw ExitCode(2)
         }
+        for overlap in TemplateCheck.overlapWarnings(settings.templates) { console.warning(overlap) }
         if dryRun {
             let (summary, scratch) = try DryRun(settings: settings).run(observer: console)
             console.printSummary(summary)

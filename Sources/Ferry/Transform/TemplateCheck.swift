@@ -100,6 +100,15 @@ public struct TemplateCheck: Sendable {
         }
     }
 
+    /// One line per pair of templates whose `takes:` overlap, for commands that run them (`ferry run`).
+    public static func overlapWarnings(_ templates: [Template]) -> [String] {
+        overlaps(templates).map { overlap in
+            "templates \(overlap.first.name) (\(overlap.first.patterns.joined(separator: ", "))) and \(overlap.second.name) "
+                + "(\(overlap.second.patterns.joined(separator: ", "))) overlap: a file both take, such as \"\(overlap.sharedName)\", goes to failed/ "
+                + "(make the takes: patterns distinct)"
+        }
+    }
+
     /// Pairs of templates whose `takes:` patterns both match some file name: `pattern` of `second`, and a name both take.
     static func overlaps(_ templates: [Template]) -> [(first: Template, second: Template, pattern: String, sharedName: String)] {
         var found: [(first: Template, second: Template, pattern: String, sharedName: String)] = []
