@@ -41,17 +41,25 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "FerryService",
+            dependencies: [
+                "Ferry",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "ferry",
             dependencies: [
                 "Ferry",
+                "FerryService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "FerryTests",
-            dependencies: ["Ferry", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Ferry", "FerryService", .product(name: "Logging", package: "swift-log")],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -8,7 +8,7 @@ struct FerryCommand: AsyncParsableCommand {
         commandName: "ferry",
         abstract: "Turn CRM/ERP exports dropped into inbox/ into import-ready packages in outbox/.",
         version: "ferry \(FerryVersion.current)",
-        subcommands: [RunCommand.self, WatchCommand.self, CheckCommand.self, PreviewCommand.self, ExplainCommand.self, HistoryCommand.self,
+        subcommands: [InitCommand.self, RunCommand.self, WatchCommand.self, CheckCommand.self, PreviewCommand.self, ExplainCommand.self, HistoryCommand.self,
                       StatusCommand.self, ReplayCommand.self, RetryCommand.self, LedgerCommand.self]
     )
 }

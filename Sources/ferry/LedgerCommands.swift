@@ -1,5 +1,6 @@
 import ArgumentParser
 import Ferry
+import FerryService
 import Foundation
 
 /// `ferry explain <file>`: why an inbox file has not been taken.
@@ -11,6 +12,9 @@ struct ExplainCommand: ParsableCommand {
 
     @Argument(help: "The file's name or its path in the inbox.")
     var file: String
+
+    @Flag(help: "Write one JSON object (an \"explanation\" line, README: JSON output) instead of text.")
+    var json = false
 
     func run() throws {
         let workspace = try options.existingWorkspace()
@@ -27,7 +31,14 @@ struct ExplainCommand: ParsableCommand {
                                            broken: templates.broken, service: service,
                                            policy: ReadinessPolicy(settings: settings), maxOutboxPackages: settings.maxOutbox,
                                            maxInterruptions: settings.maxInterruptions)
-        for line in try explanation.explain(CommandLineName.recovered(file)) { print(line) }
+        let name = CommandLineName.recovered(file)
+        let reasons = try explanation.explain(name)
+        if json {
+            let base = (name as NSString).lastPathComponent
+            let inInbox = FileManager.default.fileExists(atPath: workspace.inbox + "/" + base)
+            return print(JSONLine.encode(ExplanationRecord(file: base, inInbox: inInbox, reasons: reasons)))
+        }
+        for line in reasons { print(line) }
     }
 }
 
@@ -43,13 +54,21 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: "Only entries for this file name.")
     var name: String?
 
+    @Flag(help: "Write JSON Lines: an \"entry\" object per ledger entry, newest first (README: JSON output).")
+    var json = false
+
     func run() throws {
         let workspace = try options.existingWorkspace()
         guard FileManager.default.fileExists(atPath: workspace.root + "/.ferry/ledger.sqlite3") else {
+            if json { return }
             return print("No ledger yet: nothing has been processed in \(workspace.root).")
         }
         let ledger = try Ledger(workspace: workspace)
         let entries = try ledger.history(limit: limit, name: name.map(CommandLineName.recovered))
+        if json {
+            for entry in entries { print(JSONLine.encode(EntryRecord(entry, root: workspace.root))) }
+            return
+        }
         guard !entries.isEmpty else { return print("The ledger is empty.") }
         let rows = entries.map { entry in
             [String(entry.id), entry.claimedAt, FileName.display(entry.name), entry.template ?? "-", entry.state.rawValue,
@@ -67,31 +86,27 @@ struct StatusCommand: ParsableCommand {
 
     @OptionGroup var options: WorkspaceOptions
 
+    @Flag(help: "Write one JSON object (a \"status\" line, README: JSON output) instead of text.")
+    var json = false
+
     func run() throws {
         let workspace = try options.existingWorkspace()
-        let ledgerExists = FileManager.default.fileExists(atPath: workspace.root + "/.ferry/ledger.sqlite3")
-        let ledger = ledgerExists ? try Ledger(workspace: workspace) : nil
-        let waiting = try Inbox(workspace: workspace).files()
-        let unfinished = try ledger?.unfinished().map(\.entry) ?? []
-        // Claimed entries are in progress only while a Ferry process works here; otherwise it stopped on them.
-        let holder = WorkspaceLock.holder(of: workspace)
-        let claimed = unfinished.filter { $0.state == .claimed }.map(\.name)
-        let waitingDelivery = unfinished.filter { $0.state != .claimed }.map(\.name)
-        let failed = workspace.names(in: workspace.failed).filter { !$0.hasSuffix(".error.txt") && !$0.hasSuffix(".rejects.csv") && !$0.hasPrefix(".") }
-        let outbox = workspace.names(in: workspace.outbox).filter { !$0.hasPrefix(".") }
-        print("Ferry:                  \(holder.map { "running here (\($0))" } ?? "not running in this workspace")")
-        printTemplates(workspace)
-        print("Waiting in the inbox:   \(Self.count(waiting.map(\.name)))")
-        print("In progress:            \(Self.count(holder == nil ? [] : claimed))")
-        if holder == nil && !claimed.isEmpty {
-            print("Interrupted:            \(Self.count(claimed)): Ferry stopped while working on them; the next start puts them back into the inbox")
+        let folder = options.template == nil ? try? options.templatesFolder() : nil
+        let status = try StatusSnapshot.read(workspace, templatesFolder: folder)
+        if json { return print(JSONLine.encode(StatusRecord(status, root: workspace.root))) }
+        print("Ferry:                  \(status.holder.map { "running here (\($0))" } ?? "not running in this workspace")")
+        printTemplates(status)
+        print("Waiting in the inbox:   \(Self.count(status.waiting.map(\.name)))")
+        print("In progress:            \(Self.count(status.inProgress.map(\.name)))")
+        if !status.interrupted.isEmpty {
+            print("Interrupted:            \(Self.count(status.interrupted)): Ferry stopped while working on them; the next start puts them back into the inbox")
         }
-        if !waitingDelivery.isEmpty {
-            print("Deliveries waiting:     \(Self.count(waitingDelivery)): complete, not yet moved into place; the next run (or the watcher's retry) completes them")
+        if !status.deliveryWaiting.isEmpty {
+            print("Deliveries waiting:     \(Self.count(status.deliveryWaiting)): complete, not yet moved into place; the next run (or the watcher's retry) completes them")
         }
-        print("In failed/:             \(Self.count(failed))")
-        print("Packages in outbox/:    \(outbox.count)")
-        if let last = try ledger?.history(limit: 1).first {
+        print("In failed/:             \(Self.count(status.failed.map(\.name)))")
+        print("Packages in outbox/:    \(status.outboxPackages)")
+        if let last = status.lastInput {
             print("Last input:             \(FileName.display(last.name)), \(last.state.rawValue), \(last.finishedAt ?? last.claimedAt)")
         }
     }
@@ -102,22 +117,23 @@ struct StatusCommand: ParsableCommand {
     }
 
     /// The running watcher's templates, or (with none running) the templates as they load now.
-    private func printTemplates(_ workspace: Workspace) {
-        if let service = ServiceState.current(workspace) {
-            let counts = ["active", "last-good", "disabled"].map { status in service.flows.filter { $0.status == status }.count }
+    private func printTemplates(_ status: StatusSnapshot) {
+        if status.templatesFromWatcher {
+            let counts = ["active", "last-good", "disabled"].map { name in status.templates.filter { $0.status == name }.count }
             print("Templates:              \(counts[0]) active, \(counts[1]) running their last good version, \(counts[2]) disabled"
-                  + " (the watcher's since \(service.startedAt), reloaded \(service.reloadedAt))")
-            for flow in service.flows where flow.status != "active" {
-                let what = flow.status == "last-good"
-                    ? "broken; its last good version \(flow.version ?? "") (loaded \(flow.loadedAt)) runs"
+                  + " (the watcher's since \(status.watcherStartedAt ?? ""), reloaded \(status.templatesReloadedAt ?? ""))")
+            for template in status.templates where template.status != "active" {
+                let what = template.status == "last-good"
+                    ? "broken; its last good version \(template.version ?? "") (loaded \(template.loadedAt ?? "")) runs"
                     : "broken and disabled; its files wait in the inbox"
-                print("  \(flow.name): \(what): \(Self.firstLine(flow.error))")
+                print("  \(template.name): \(what): \(Self.firstLine(template.error))")
             }
             return
         }
-        guard options.template == nil, let loaded = try? TemplateLoader().loadEach(in: options.templatesFolder()) else { return }
-        print("Templates:              \(loaded.templates.count) load, \(loaded.broken.count) broken")
-        for broken in loaded.broken { print("  \(broken.name): broken: \(Self.firstLine(broken.error.description))") }
+        guard options.template == nil else { return }
+        let broken = status.templates.filter { $0.status == "broken" }
+        print("Templates:              \(status.templates.count - broken.count) load, \(broken.count) broken")
+        for template in broken { print("  \(template.name): broken: \(Self.firstLine(template.error))") }
     }
 
     private static func firstLine(_ text: String?) -> String {

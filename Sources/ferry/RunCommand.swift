@@ -24,12 +24,16 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Do everything but deliver: outputs and reports go to a scratch folder it names; inputs are not touched.")
     var dryRun = false
 
+    @Flag(help: "Write JSON Lines on standard output: a \"file\" object per input and a \"summary\" (README: JSON output).")
+    var json = false
+
     func validate() throws {
         guard progressEvery > 0 else { throw ValidationError("--progress-every must be above 0") }
     }
 
     func run() throws {
         let console = Console(progressEvery: progressEvery)
+        let observer: RunObserver = json ? JSONConsole(root: options.workspace.root) : console
         let settings: RunSettings
         do {
             let config = try options.config()
@@ -42,21 +46,25 @@ struct RunCommand: ParsableCommand {
         }
         for overlap in TemplateCheck.overlapWarnings(settings.templates) { console.warning(overlap) }
         if dryRun {
-            let (summary, scratch) = try DryRun(settings: settings).run(observer: console)
-            console.printSummary(summary)
-            print("Dry run: nothing in the inbox was moved; would-be outputs, reports and failure notes are in \(scratch)")
+            let (summary, scratch) = try DryRun(settings: settings).run(observer: observer)
+            if let json = observer as? JSONConsole {
+                json.printSummary(summary, dryRunFolder: scratch)
+            } else {
+                console.printSummary(summary)
+                print("Dry run: nothing in the inbox was moved; would-be outputs, reports and failure notes are in \(scratch)")
+            }
             if summary.failed > 0 { throw ExitCode(1) }
             return
         }
         let pass = RunPass(settings: settings)
         let summary: RunSummary
         do {
-            summary = try pass.run(observer: console)
+            summary = try pass.run(observer: observer)
         } catch {
             console.error("\(error)")
             throw ExitCode(2)
         }
-        console.printSummary(summary)
+        if let json = observer as? JSONConsole { json.printSummary(summary) } else { console.printSummary(summary) }
         if summary.failed > 0 { throw ExitCode(1) }
         if summary.retryLater > 0 || summary.blockedDeliveries > 0 { throw ExitCode(3) }
     }
