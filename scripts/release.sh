@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 if [[ "${1:-}" != "--no-build" ]]; then
     # The plugin builds the release products first, then writes ferry.1 from the built binary.
-    swift package --allow-writing-to-package-directory generate-manual --multi-page false
+    swift package --allow-writing-to-package-directory generate-manual
 fi
 binary=.build/release/ferry
 manual=$(find .build/plugins/GenerateManual -name ferry.1 -newer Package.swift | head -1)
