@@ -7,6 +7,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Ferry
+import FerryService
 import Logging
 import Synchronization
 
@@ -32,8 +33,12 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(name: .customLong("progress-every"), help: "Seconds between progress lines of a long file in the log.")
     var progressEvery: Double = 10
 
+    @Option(help: "Serve /metrics, /healthz, /readyz and the status page at / on this address, such as 127.0.0.1:9464 (overrides http: in ferry.yaml).")
+    var http: String?
+
     func validate() throws {
         guard progressEvery > 0 else { throw ValidationError("--progress-every must be above 0") }
+        if let http, BindAddress(http) == nil { throw ValidationError("--http takes host:port, such as 127.0.0.1:9464") }
     }
 
     func run() async throws {
@@ -72,10 +77,23 @@ struct WatchCommand: AsyncParsableCommand {
             logger.critical("cannot start: \(error)")
             throw ExitCode(2)
         }
-        var watch = WatchOptions(settings: settings.applied(to: config.watch))
+        let applied = settings.applied(to: config.watch)
+        var watch = WatchOptions(settings: applied)
         watch.progressInterval = progressEvery
-        let watcher = Watcher(workspace: options.workspace, catalog: catalog, limits: config.limits, options: watch,
-                              reloads: reloads, intake: config.intake, logger: logger)
+        let surface: WatchSurface
+        do {
+            surface = try WatchSurface.start(workspace: options.workspace, templatesFolder: try? options.templatesFolder(), forcedTemplate: options.template,
+                                             http: http.map { HTTPSettings(listen: $0, tokenFile: config.http?.tokenFile) } ?? config.http,
+                                             notify: config.notify, settings: applied, logger: logger)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(2)
+        }
+        defer { surface.stop() }
+        var configured = Watcher(workspace: options.workspace, catalog: catalog, limits: config.limits, options: watch,
+                                 reloads: reloads, intake: config.intake, logger: logger)
+        configured.listener = surface.listener
+        let watcher = configured
         do {
             // The watcher and the wait for a stop request as one task group: whichever ends first ends the
             // other (a stop request cancels the watcher, which finishes the files in hand; a watcher that

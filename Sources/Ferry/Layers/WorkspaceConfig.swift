@@ -23,6 +23,10 @@ public struct WorkspaceConfig: Sendable, Equatable {
     public var limits = DecompressionLimits()
     public var watch = WatchSettings()
     public var intake = IntakeSettings()
+    /// `http:`: the watcher's endpoint (metrics, health, the status page).
+    public var http: HTTPSettings?
+    /// `notify:`: webhooks for failed files and waiting deliveries.
+    public var notify: [WebhookSettings] = []
 
     /// Reads `<root>/ferry.yaml` when it exists.
     public static func load(root: String) throws(TemplateError) -> WorkspaceConfig {
@@ -57,9 +61,13 @@ public struct WorkspaceConfig: Sendable, Equatable {
                 try readWatch(value, into: &config.watch, path: path)
             case "intake":
                 try readIntake(value, into: &config.intake, path: path)
+            case "http":
+                config.http = try readHTTP(value, path: path)
+            case "notify":
+                config.notify = try readNotify(value, path: path)
             default:
                 throw TemplateError(file: path, line: key.mark?.line, column: key.mark?.column,
-                                    "unknown key \"\(name)\"", hint: "known keys: version, templates, limits, watch, intake")
+                                    "unknown key \"\(name)\"", hint: "known keys: version, templates, limits, watch, intake, http, notify")
             }
         }
         return config

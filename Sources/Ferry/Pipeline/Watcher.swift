@@ -74,6 +74,8 @@ public struct Watcher: Sendable {
     public let reloads: ReloadRequests
     public let intake: IntakeSettings
     public let logger: Logger
+    /// Hears every file besides the log: metrics, the status page, webhooks (`ferry watch --http`, `notify:`).
+    public var listener: (any RunObserver & Sendable)?
 
     public init(workspace: Workspace, catalog: TemplateCatalog, limits: DecompressionLimits = DecompressionLimits(),
                 options: WatchOptions = WatchOptions(), reloads: ReloadRequests = ReloadRequests(),
@@ -165,7 +167,8 @@ public struct Watcher: Sendable {
         index.wasTaken = { name in (try? ledger.history(limit: 1, name: name).isEmpty == false) ?? false }
         Self.route(index, through: processor)
         var scheduler = Scheduler(index: index, ledger: ledger, logger: logger)
-        let observer = LogObserver(logger: logger, progressEvery: options.progressInterval)
+        let log = LogObserver(logger: logger, progressEvery: options.progressInterval)
+        let observer: any RunObserver & Sendable = listener.map { RunObserverGroup([log, $0]) } ?? log
         var reloadAt: Double?
 
         // Everything the watcher starts is a child of this group: the ticker and one task per file in hand. The
