@@ -25,6 +25,16 @@ enum StarterFiles {
     # intake:
     #   hard_links: refuse              # accept: take inbox files that have other hard links
 
+    # http: 127.0.0.1:9464              # ferry watch serves /metrics, /healthz, /readyz and a status page at /
+    # http:                             # the same, bound beyond loopback: retrying failed files from the page needs a token
+    #   listen: 0.0.0.0:9464
+    #   token_file: /etc/ferry/http-token
+
+    # notify:                           # webhooks: a JSON POST per event, retried with backoff
+    #   - url: https://hooks.example.com/ferry
+    #     on: [failed, quarantined, delivery-waiting]
+    #     headers: {Authorization: Bearer abc}
+
     """
 
     static let template = """
