@@ -29,3 +29,34 @@ final class JSONConsole: RunObserver {
         print(JSONLine.encode(SummaryRecord(summary, dryRunFolder: dryRunFolder)))
     }
 }
+
+/// Two observers of one `ferry run`: what is shown, and the metrics.
+final class RunObserverPair: RunObserver {
+    private let first: RunObserver
+    private let second: RunObserver
+
+    init(_ first: RunObserver, _ second: RunObserver) {
+        self.first = first
+        self.second = second
+    }
+
+    func fileStarted(_ name: String, size: Int64, template: String?) {
+        first.fileStarted(name, size: size, template: template)
+        second.fileStarted(name, size: size, template: template)
+    }
+
+    func progress(_ name: String, bytesRead: Int64, size: Int64, rows: Int) {
+        first.progress(name, bytesRead: bytesRead, size: size, rows: rows)
+        second.progress(name, bytesRead: bytesRead, size: size, rows: rows)
+    }
+
+    func fileFinished(_ report: FileReport) {
+        first.fileFinished(report)
+        second.fileFinished(report)
+    }
+
+    func notice(_ text: String) {
+        first.notice(text)
+        second.notice(text)
+    }
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Ferry
+import FerryService
 
 /// `ferry run`: one pass over the inbox, then exit.
 struct RunCommand: ParsableCommand {
@@ -27,13 +28,18 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Write JSON Lines on standard output: a \"file\" object per input and a \"summary\" (README: JSON output).")
     var json = false
 
+    @Option(name: .customLong("metrics-textfile"), help: "After the run, write its Prometheus metrics to this file (for node_exporter's textfile collector).")
+    var metricsTextfile: String?
+
     func validate() throws {
         guard progressEvery > 0 else { throw ValidationError("--progress-every must be above 0") }
     }
 
     func run() throws {
         let console = Console(progressEvery: progressEvery)
-        let observer: RunObserver = json ? JSONConsole(root: options.workspace.root) : console
+        let shown: RunObserver = json ? JSONConsole(root: options.workspace.root) : console
+        let metrics = metricsTextfile.map { _ in FerryMetrics() }
+        let observer: RunObserver = metrics.map { RunObserverPair(shown, $0) } ?? shown
         let settings: RunSettings
         do {
             let config = try options.config()
@@ -47,7 +53,7 @@ struct RunCommand: ParsableCommand {
         for overlap in TemplateCheck.overlapWarnings(settings.templates) { console.warning(overlap) }
         if dryRun {
             let (summary, scratch) = try DryRun(settings: settings).run(observer: observer)
-            if let json = observer as? JSONConsole {
+            if let json = shown as? JSONConsole {
                 json.printSummary(summary, dryRunFolder: scratch)
             } else {
                 console.printSummary(summary)
@@ -64,7 +70,14 @@ struct RunCommand: ParsableCommand {
             console.error("\(error)")
             throw ExitCode(2)
         }
-        if let json = observer as? JSONConsole { json.printSummary(summary) } else { console.printSummary(summary) }
+        if let json = shown as? JSONConsole { json.printSummary(summary) } else { console.printSummary(summary) }
+        if let metrics, let metricsTextfile {
+            do {
+                try metrics.writeTextfile(metricsTextfile, workspace: options.workspace)
+            } catch {
+                console.error("cannot write the metrics to \(metricsTextfile): \(error)")
+            }
+        }
         if summary.failed > 0 { throw ExitCode(1) }
         if summary.retryLater > 0 || summary.blockedDeliveries > 0 { throw ExitCode(3) }
     }

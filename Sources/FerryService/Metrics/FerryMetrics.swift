@@ -73,3 +73,15 @@ public final class FerryMetrics: RunObserver, Sendable {
         return String(decoding: buffer, as: UTF8.self)
     }
 }
+
+extension FerryMetrics {
+    /// `ferry run --metrics-textfile`: the run's metrics and the workspace's gauges, replaced in one rename
+    /// so node_exporter's textfile collector never reads half a file.
+    public func writeTextfile(_ path: String, workspace: Workspace) throws {
+        if let status = try? StatusSnapshot.read(workspace, templatesFolder: nil) { record(status) }
+        CoreMetrics.Gauge(label: "ferry_run_finished_timestamp_seconds").record(Date().timeIntervalSince1970)
+        let temporary = path + ".tmp"
+        try Data(exposition().utf8).write(to: URL(fileURLWithPath: temporary))
+        guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+    }
+}

@@ -115,6 +115,27 @@ struct MetricsEndpointTests {
         _ = watcher.stop()
     }
 
+    @Test("ferry run --metrics-textfile writes the run's metrics in the text format, counts equal to the run's")
+    func runTextfile() throws {
+        let parser = try PrometheusTextParser.require()
+        let scratch = try TemporaryWorkspace()
+        try FileManager.default.createDirectory(atPath: scratch.root + "/templates", withIntermediateDirectories: true)
+        try Data("takes: accounts*.csv\ntarget: {system: sales, entity: account, name: accounts}\nfields:\n  accountnumber: accountnumber | required\nmax_rejects: 1\n".utf8)
+            .write(to: URL(fileURLWithPath: scratch.root + "/templates/accounts.yaml"))
+        try scratch.drop("accounts-1.csv", "accountnumber,name\nACC-1,a\nACC-2,b\n")
+        try scratch.drop("accounts-2.csv", "accountnumber,name\n,x\n,y\n")
+        let textfile = scratch.root + "/ferry.prom"
+        let run = try runProcess(ferryExecutable(), ["run", "--root", scratch.root, "--metrics-textfile", textfile])
+        #expect(run.status == 1, "one file failed")
+        let samples = try parser.samples(try String(contentsOfFile: textfile, encoding: .utf8))
+        let files = { (outcome: String) in samples.first { $0.name == "ferry_files_total" && $0.labels["outcome"] == outcome }?.value }
+        #expect(files("delivered") == 1 && files("failed") == 1)
+        #expect(samples.first { $0.name == "ferry_rows_written_total" }?.value == 2)
+        #expect(samples.first { $0.name == "ferry_failed_files" }?.value == 1)
+        #expect(samples.contains { $0.name == "ferry_run_finished_timestamp_seconds" })
+        #expect(!FileManager.default.fileExists(atPath: textfile + ".tmp"))
+    }
+
     @Test("an address in use stops ferry watch with exit 2 and says which")
     func addressInUse() throws {
         let scratch = try TemporaryWorkspace()
