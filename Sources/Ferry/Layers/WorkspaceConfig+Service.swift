@@ -1,9 +1,9 @@
 import Yams
 
 extension WorkspaceConfig {
-    static func readHTTP(_ node: Node, path: String) throws(TemplateError) -> HTTPSettings {
-        func fail(_ node: Node, _ message: String) -> TemplateError {
-            TemplateError(file: path, line: node.mark?.line, column: node.mark?.column, message)
+    static func readHTTP(_ node: Node, path: String) throws(WorkspaceConfigError) -> HTTPSettings {
+        func fail(_ node: Node, _ message: String) -> WorkspaceConfigError {
+            WorkspaceConfigError(file: path, line: node.mark?.line, column: node.mark?.column, message)
         }
         if let scalar = node.scalar { return HTTPSettings(listen: scalar.string) }
         guard let mapping = node.mapping else { throw fail(node, "http must be an address (127.0.0.1:9464) or a section with listen:") }
@@ -15,7 +15,7 @@ extension WorkspaceConfig {
             case "listen": settings.listen = text
             case "token_file": settings.tokenFile = text
             default:
-                throw TemplateError(file: path, line: key.mark?.line, column: key.mark?.column, "unknown key \"\(name)\" in http",
+                throw WorkspaceConfigError(file: path, line: key.mark?.line, column: key.mark?.column, "unknown key \"\(name)\" in http",
                                     hint: HTTPSettings.keys.joined(separator: ", "))
             }
         }
@@ -23,9 +23,9 @@ extension WorkspaceConfig {
         return settings
     }
 
-    static func readNotify(_ node: Node, path: String) throws(TemplateError) -> [WebhookSettings] {
-        func fail(_ node: Node, _ message: String) -> TemplateError {
-            TemplateError(file: path, line: node.mark?.line, column: node.mark?.column, message)
+    static func readNotify(_ node: Node, path: String) throws(WorkspaceConfigError) -> [WebhookSettings] {
+        func fail(_ node: Node, _ message: String) -> WorkspaceConfigError {
+            WorkspaceConfigError(file: path, line: node.mark?.line, column: node.mark?.column, message)
         }
         guard let sequence = node.sequence else { throw fail(node, "notify must be a list of webhooks (- url: https://...)") }
         var hooks: [WebhookSettings] = []
@@ -52,7 +52,7 @@ extension WorkspaceConfig {
                         hook.headers[header.scalar?.string ?? ""] = content.scalar?.string ?? ""
                     }
                 default:
-                    throw TemplateError(file: path, line: key.mark?.line, column: key.mark?.column, "unknown key \"\(name)\" in notify",
+                    throw WorkspaceConfigError(file: path, line: key.mark?.line, column: key.mark?.column, "unknown key \"\(name)\" in notify",
                                         hint: WebhookSettings.keys.joined(separator: ", "))
                 }
             }

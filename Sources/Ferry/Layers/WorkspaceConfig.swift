@@ -29,17 +29,17 @@ public struct WorkspaceConfig: Sendable, Equatable {
     public var notify: [WebhookSettings] = []
 
     /// Reads `<root>/ferry.yaml` when it exists.
-    public static func load(root: String) throws(TemplateError) -> WorkspaceConfig {
+    public static func load(root: String) throws(WorkspaceConfigError) -> WorkspaceConfig {
         let path = root + "/" + fileName
         guard let data = FileManager.default.contents(atPath: path) else { return WorkspaceConfig() }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw TemplateError(file: path, "the workspace config is not UTF-8 text")
+            throw WorkspaceConfigError(file: path, "the workspace config is not UTF-8 text")
         }
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
         } catch {
-            throw TemplateError(file: path, "cannot read the YAML: \(error)")
+            throw WorkspaceConfigError(file: path, "cannot read the YAML: \(error)")
         }
         guard let mapping = node?.mapping else { return WorkspaceConfig() }
         var config = WorkspaceConfig()
@@ -48,11 +48,11 @@ public struct WorkspaceConfig: Sendable, Equatable {
             switch name {
             case "version":
                 guard value.scalar?.string == "1" else {
-                    throw TemplateError(file: path, line: value.mark?.line, column: value.mark?.column, "version must be 1")
+                    throw WorkspaceConfigError(file: path, line: value.mark?.line, column: value.mark?.column, "version must be 1")
                 }
             case "templates":
                 guard let folder = value.scalar?.string, !folder.isEmpty else {
-                    throw TemplateError(file: path, line: value.mark?.line, column: value.mark?.column, "templates must be a folder path")
+                    throw WorkspaceConfigError(file: path, line: value.mark?.line, column: value.mark?.column, "templates must be a folder path")
                 }
                 config.templates = folder.hasPrefix("/") ? folder : root + "/" + folder
             case "limits":
@@ -66,22 +66,22 @@ public struct WorkspaceConfig: Sendable, Equatable {
             case "notify":
                 config.notify = try readNotify(value, path: path)
             default:
-                throw TemplateError(file: path, line: key.mark?.line, column: key.mark?.column,
-                                    "unknown key \"\(name)\"", hint: "known keys: version, templates, limits, watch, intake, http, notify")
+                throw WorkspaceConfigError(file: path, line: key.mark?.line, column: key.mark?.column,
+                                           "unknown key \"\(name)\"", hint: "known keys: version, templates, limits, watch, intake, http, notify")
             }
         }
         return config
     }
 
-    private static func readLimits(_ node: Node, into limits: inout DecompressionLimits, path: String) throws(TemplateError) {
+    private static func readLimits(_ node: Node, into limits: inout DecompressionLimits, path: String) throws(WorkspaceConfigError) {
         guard let mapping = node.mapping else {
-            throw TemplateError(file: path, line: node.mark?.line, column: node.mark?.column, "limits must be a section")
+            throw WorkspaceConfigError(file: path, line: node.mark?.line, column: node.mark?.column, "limits must be a section")
         }
         for (key, value) in mapping {
             let name = key.scalar?.string ?? ""
             let text = value.scalar?.string ?? ""
-            func fail(_ message: String) -> TemplateError {
-                TemplateError(file: path, line: value.mark?.line, column: value.mark?.column, message)
+            func fail(_ message: String) -> WorkspaceConfigError {
+                WorkspaceConfigError(file: path, line: value.mark?.line, column: value.mark?.column, message)
             }
             switch name {
             case "max_decompressed_size":
@@ -91,33 +91,33 @@ public struct WorkspaceConfig: Sendable, Equatable {
                 guard let ratio = Int64(text), ratio > 0 else { throw fail("max_compression_ratio must be a whole number above 0") }
                 limits.maxRatio = ratio
             default:
-                throw TemplateError(file: path, line: key.mark?.line, column: key.mark?.column, "unknown key \"\(name)\" in limits",
+                throw WorkspaceConfigError(file: path, line: key.mark?.line, column: key.mark?.column, "unknown key \"\(name)\" in limits",
                                     hint: "max_decompressed_size, max_compression_ratio")
             }
         }
     }
 
-    private static func readWatch(_ node: Node, into watch: inout WatchSettings, path: String) throws(TemplateError) {
+    private static func readWatch(_ node: Node, into watch: inout WatchSettings, path: String) throws(WorkspaceConfigError) {
         guard let mapping = node.mapping else {
-            throw TemplateError(file: path, line: node.mark?.line, column: node.mark?.column, "watch must be a section")
+            throw WorkspaceConfigError(file: path, line: node.mark?.line, column: node.mark?.column, "watch must be a section")
         }
         for (key, value) in mapping {
             let name = key.scalar?.string ?? ""
             let text = (value.scalar?.string ?? "").trimmingWhitespace()
-            func fail(_ message: String) -> TemplateError {
-                TemplateError(file: path, line: value.mark?.line, column: value.mark?.column, "watch: \(name) \(message)")
+            func fail(_ message: String) -> WorkspaceConfigError {
+                WorkspaceConfigError(file: path, line: value.mark?.line, column: value.mark?.column, "watch: \(name) \(message)")
             }
-            func seconds(allowZero: Bool) throws(TemplateError) -> Double {
+            func seconds(allowZero: Bool) throws(WorkspaceConfigError) -> Double {
                 guard let number = Double(text), allowZero ? number >= 0 : number > 0 else {
                     throw fail(allowZero ? "must be a number of seconds, 0 or more" : "must be a number of seconds above 0")
                 }
                 return number
             }
-            func count(minimum: Int) throws(TemplateError) -> Int {
+            func count(minimum: Int) throws(WorkspaceConfigError) -> Int {
                 guard let number = Int(text), number >= minimum else { throw fail("must be a whole number, \(minimum) or more") }
                 return number
             }
-            func flag() throws(TemplateError) -> Bool {
+            func flag() throws(WorkspaceConfigError) -> Bool {
                 switch text.lowercased() {
                 case "true", "yes", "on": return true
                 case "false", "no", "off": return false
@@ -134,27 +134,27 @@ public struct WorkspaceConfig: Sendable, Equatable {
             case "max_interruptions": watch.maxInterruptions = try count(minimum: 1)
             default:
                 let hint = closestMatch(to: name, in: WatchSettings.keys).map { "did you mean \"\($0)\"?" }
-                throw TemplateError(file: path, line: key.mark?.line, column: key.mark?.column, "unknown key \"\(name)\" in watch",
+                throw WorkspaceConfigError(file: path, line: key.mark?.line, column: key.mark?.column, "unknown key \"\(name)\" in watch",
                                     hint: hint ?? WatchSettings.keys.joined(separator: ", "))
             }
         }
     }
 
-    private static func readIntake(_ node: Node, into intake: inout IntakeSettings, path: String) throws(TemplateError) {
+    private static func readIntake(_ node: Node, into intake: inout IntakeSettings, path: String) throws(WorkspaceConfigError) {
         guard let mapping = node.mapping else {
-            throw TemplateError(file: path, line: node.mark?.line, column: node.mark?.column, "intake must be a section")
+            throw WorkspaceConfigError(file: path, line: node.mark?.line, column: node.mark?.column, "intake must be a section")
         }
         for (key, value) in mapping {
             let name = key.scalar?.string ?? ""
             guard name == "hard_links" else {
-                throw TemplateError(file: path, line: key.mark?.line, column: key.mark?.column, "unknown key \"\(name)\" in intake",
+                throw WorkspaceConfigError(file: path, line: key.mark?.line, column: key.mark?.column, "unknown key \"\(name)\" in intake",
                                     hint: IntakeSettings.keys.joined(separator: ", "))
             }
             switch (value.scalar?.string ?? "").trimmingWhitespace().lowercased() {
             case "refuse": intake.acceptHardLinks = false
             case "accept": intake.acceptHardLinks = true
             default:
-                throw TemplateError(file: path, line: value.mark?.line, column: value.mark?.column, "intake: hard_links must be refuse or accept")
+                throw WorkspaceConfigError(file: path, line: value.mark?.line, column: value.mark?.column, "intake: hard_links must be refuse or accept")
             }
         }
     }

@@ -127,17 +127,17 @@ public final class Ledger: Sendable {
             if existed, try !LedgerSchema.hasTables(database) { try refuseIfUsed() }
             try LedgerSchema.prepare(database, paths: paths)
             self.database = Mutex(database)
-        } catch let error as SQLiteError where LedgerError.isDamage(error) {
-            throw LedgerError.damaged(path: path, sqlite: error.message)
+        } catch let error as SQLiteError {
+            throw LedgerError(error, path: path)
         }
     }
 
-    /// Runs `body` on the connection, one caller at a time; a ledger found damaged on the way says so.
+    /// Runs `body` on the connection, one caller at a time; a fault of the database becomes a `LedgerError`.
     func withDatabase<T: Sendable>(_ body: (inout sending SQLiteDatabase) throws -> T) throws -> T {
         do {
             return try database.withLock { database throws -> T in try body(&database) }
-        } catch let error as SQLiteError where LedgerError.isDamage(error) {
-            throw LedgerError.damaged(path: path, sqlite: error.message)
+        } catch let error as SQLiteError {
+            throw LedgerError(error, path: path)
         }
     }
 

@@ -9,6 +9,8 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
     case newer(version: Int64, supported: Int64)
     /// `ferry ledger rebuild` on a ledger that is fine.
     case healthy(path: String, entries: Int)
+    /// SQLite refused a read or write of a readable ledger (disk full, locked, permissions).
+    case unusable(path: String, sqlite: SQLiteError)
 
     public var description: String {
         switch self {
@@ -31,6 +33,30 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
                 + "run the newer Ferry in this workspace"
         case .healthy(let path, let entries):
             "the ledger \(path) is readable and holds \(entries) \(entries == 1 ? "entry" : "entries"): nothing to rebuild (it would lose that history)"
+        case .unusable(let path, let sqlite):
+            "Ferry could not read or write its ledger \(path) (SQLite: \(sqlite.message), code \(sqlite.code)), so it stops "
+                + "rather than deliver what it cannot record; files it had in hand go back to the inbox or wait for the next start. "
+                + Self.remedy(sqliteCode: sqlite.code)
+        }
+    }
+
+    /// Wraps a fault of the ledger's database: damage, or any other refusal.
+    init(_ error: SQLiteError, path: String) {
+        self = Self.isDamage(error) ? .damaged(path: path, sqlite: error.message) : .unusable(path: path, sqlite: error)
+    }
+
+    /// Whether the ledger's database refused an operation; such a fault stops a run.
+    var isDatabaseFault: Bool {
+        if case .unusable = self { true } else { false }
+    }
+
+    private static func remedy(sqliteCode code: Int32) -> String {
+        switch code & 0xFF {
+        case 13: "Free space on the disk that holds the workspace's .ferry/ folder, then run Ferry again."
+        case 5, 6: "Another process holds the ledger locked: let it finish (or stop it), then run Ferry again."
+        case 3, 8, 14: "Check that the user running Ferry may read and write .ferry/ and the ledger files in it, then run Ferry again."
+        case 10: "The disk reported an I/O error: check the disk (dmesg), then run Ferry again."
+        default: "Fix what SQLite names, then run Ferry again."
         }
     }
 

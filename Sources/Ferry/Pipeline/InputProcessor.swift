@@ -202,6 +202,9 @@ public struct InputProcessor: Sendable {
             try failUnlessDelivered(id, unit, template: template, error: error, rejectsPath: nil, digests: digests,
                                     report: &report, at: time, started: started)
         } catch let error as SQLiteError {
+            // Staging's scratch databases (KeyIndex, StagedLearnedKeys) are not the file's fault either.
+            throw error
+        } catch let error as LedgerError where error.isDatabaseFault {
             throw error
         } catch {
             // Not the file's fault (disk full, permissions): keep it for a later attempt.

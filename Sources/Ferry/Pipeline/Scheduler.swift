@@ -11,8 +11,9 @@ import Logging
 /// `InboxIndex`'s.
 struct Scheduler {
     let index: InboxIndex
-    private let ledger: Ledger
     private let logger: Logger
+    /// Called for each file a worker is done with (the ledger drops its sighting); the scheduler keeps no store.
+    var workerDone: (String) -> Void = { _ in }
     private var inFlight = Set<String>()
     /// The partner files taken with a file (they leave the flight with it), and the unit's ledger name.
     private var units: [String: (partners: [String], name: String)] = [:]
@@ -24,9 +25,8 @@ struct Scheduler {
     private var plansNotBefore: Double?
     private var planAttempts = 0
 
-    init(index: InboxIndex, ledger: Ledger, logger: Logger) {
+    init(index: InboxIndex, logger: Logger) {
         self.index = index
-        self.ledger = ledger
         self.logger = logger
     }
 
@@ -60,7 +60,7 @@ struct Scheduler {
         let partners = units.removeValue(forKey: name)?.partners ?? []
         for file in [name] + partners {
             inFlight.remove(file)
-            try? ledger.forgetSighting(name: file)
+            workerDone(file)
         }
         if let error {
             logger.error("could not process", metadata: ["file": "\(FileName.display(name))", "error": "\(error)"])

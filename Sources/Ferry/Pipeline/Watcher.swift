@@ -166,7 +166,8 @@ public struct Watcher: Sendable {
         index.sighted = { file in try? ledger.sighted(name: file.name, size: file.size, modified: file.modified, firstSeen: Date().timeIntervalSince1970) }
         index.wasTaken = { name in (try? ledger.history(limit: 1, name: name).isEmpty == false) ?? false }
         Self.route(index, through: processor)
-        var scheduler = Scheduler(index: index, ledger: ledger, logger: logger)
+        var scheduler = Scheduler(index: index, logger: logger)
+        scheduler.workerDone = { name in try? ledger.forgetSighting(name: name) }
         let log = LogObserver(logger: logger, progressEvery: options.progressInterval)
         let observer: any RunObserver & Sendable = listener.map { RunObserverGroup([log, $0]) } ?? log
         var reloadAt: Double?
