@@ -86,23 +86,16 @@ final class OpenSSHServer {
     }
 
     /// Starts the `sftp` client running `commands` (its batch mode) as the partner; `kilobitsPerSecond` limits it.
-    func sftp(_ commands: [String], kilobitsPerSecond: Int? = nil, in directory: String) throws -> Process {
+    /// Paths in `commands` are absolute or relative to the server's start folder (remote) and absolute (local).
+    func sftp(_ commands: [String], kilobitsPerSecond: Int? = nil) throws -> SpawnedProgram {
         let batch = folder + "/batch-\(UUID().uuidString.prefix(8))"
         try Data((commands.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: batch))
-        let client = Process()
-        client.executableURL = URL(fileURLWithPath: "/usr/bin/sftp")
-        client.arguments = ["-F", "/dev/null", "-b", batch, "-P", String(port), "-i", partnerKey,
-                            "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
-                            "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=\(knownHosts)",
-                            "-o", "GlobalKnownHostsFile=/dev/null"]
+        let arguments = ["/usr/bin/sftp", "-F", "/dev/null", "-b", batch, "-P", String(port), "-i", partnerKey,
+                         "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+                         "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=\(knownHosts)",
+                         "-o", "GlobalKnownHostsFile=/dev/null"]
             + (kilobitsPerSecond.map { ["-l", String($0)] } ?? []) + ["\(user)@127.0.0.1"]
-        client.currentDirectoryURL = URL(fileURLWithPath: directory)
-        client.standardOutput = FileHandle.nullDevice
-        let errors = folder + "/sftp-\(UUID().uuidString.prefix(8)).err"
-        _ = FileManager.default.createFile(atPath: errors, contents: nil)
-        client.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
-        try client.run()
-        return client
+        return try SpawnedProgram(arguments, output: folder + "/sftp-\(UUID().uuidString.prefix(8)).err")
     }
 
     private static func keygen(_ path: String) throws {

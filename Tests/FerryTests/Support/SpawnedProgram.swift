@@ -2,7 +2,8 @@ import Foundation
 
 /// A program started with `posix_spawn` and reaped with `waitpid` by the test itself. For servers: Foundation's
 /// `Process` learns of an exit from a socket the child inherits, and a daemon that closes its inherited descriptors
-/// (sshd) or hands them to a grandchild (pg_ctl's postmaster) stalls Foundation's watch over every other process.
+/// (sshd, sftp) or hands them to a grandchild (pg_ctl's postmaster) stalls Foundation's watch over every other
+/// process of the test run while it lives.
 struct SpawnedProgram {
     let pid: pid_t
 
@@ -37,8 +38,13 @@ struct SpawnedProgram {
     }
 
     /// True once the program has ended (and reaps it).
-    func hasExited() -> Bool {
+    func hasExited() -> Bool { exitStatus() != nil }
+
+    /// The exit status once the program has ended (reaping it; ask once), nil while it runs.
+    func exitStatus() -> Int32? {
         var status: Int32 = 0
-        return waitpid(pid, &status, WNOHANG) == pid
+        guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 }
