@@ -59,7 +59,7 @@ struct HistoryCommand: ParsableCommand {
 
     func run() throws {
         let workspace = try options.existingWorkspace()
-        guard FileManager.default.fileExists(atPath: workspace.root + "/.ferry/ledger.sqlite3") else {
+        guard Ledger.exists(in: workspace) else {
             if json { return }
             return print("No ledger yet: nothing has been processed in \(workspace.root).")
         }

@@ -14,6 +14,7 @@ import Yams
 ///   done_marker: true
 /// intake:
 ///   hard_links: accept              # default: refuse
+/// ledger: postgres://ferry@db.example.com:5432/ferry   # shared by several nodes; default: .ferry/ledger.sqlite3
 /// ```
 public struct WorkspaceConfig: Sendable, Equatable {
     public static let fileName = "ferry.yaml"
@@ -27,6 +28,8 @@ public struct WorkspaceConfig: Sendable, Equatable {
     public var http: HTTPSettings?
     /// `notify:`: webhooks for failed files and waiting deliveries.
     public var notify: [WebhookSettings] = []
+    /// A PostgreSQL URL: the ledger several nodes share. Nil: the embedded SQLite ledger.
+    public var ledger: String?
 
     /// Reads `<root>/ferry.yaml` when it exists.
     public static func load(root: String) throws(WorkspaceConfigError) -> WorkspaceConfig {
@@ -65,9 +68,17 @@ public struct WorkspaceConfig: Sendable, Equatable {
                 config.http = try readHTTP(value, path: path)
             case "notify":
                 config.notify = try readNotify(value, path: path)
+            case "ledger":
+                let url = value.scalar?.string ?? ""
+                if url == "sqlite" { break }
+                guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+                    throw WorkspaceConfigError(file: path, line: value.mark?.line, column: value.mark?.column,
+                                               "ledger must be sqlite (the default) or a postgres://user@host:port/database URL")
+                }
+                config.ledger = url
             default:
                 throw WorkspaceConfigError(file: path, line: key.mark?.line, column: key.mark?.column,
-                                           "unknown key \"\(name)\"", hint: "known keys: version, templates, limits, watch, intake, http, notify")
+                                           "unknown key \"\(name)\"", hint: "known keys: version, templates, limits, watch, intake, http, notify, ledger")
             }
         }
         return config

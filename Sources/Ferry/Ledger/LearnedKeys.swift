@@ -6,7 +6,7 @@ import Synchronization
 /// carrying GUIDs or display names can be resolved. Separate from `Ledger`: its own connection, its
 /// own table, a small API.
 public final class LearnedKeys: KeyResolver, Sendable {
-    private let database: Mutex<SQLiteDatabase?>
+    private let database: Mutex<(any SQLConnection)?>
 
     /// Opens the store in the ledger's database; `create: false` (dry runs) reads only, and a
     /// workspace without a ledger simply knows nothing.
@@ -33,7 +33,16 @@ public final class LearnedKeys: KeyResolver, Sendable {
     }
 
     public convenience init(ledger: Ledger) throws {
-        try self.init(ledgerPath: ledger.path)
+        if let url = ledger.postgresURL {
+            try self.init(connection: PostgreSQLConnection(url: url))
+        } else {
+            try self.init(ledgerPath: ledger.path)
+        }
+    }
+
+    /// The store in a shared PostgreSQL ledger, whose schema has its table (`PostgreSQLSchema`).
+    init(connection: sending any SQLConnection) {
+        database = Mutex(connection)
     }
 
     /// Remembers keys in one transaction of this store's own connection (tests, tools). A delivery's keys
@@ -42,18 +51,13 @@ public final class LearnedKeys: KeyResolver, Sendable {
         guard !batch.isEmpty else { return }
         try database.withLock { database in
             guard let database else { return }
-            try database.execute("BEGIN IMMEDIATE")
-            do {
-                let upsert = try SQLiteStatement(Self.upsert, in: database)
+            try database.transaction(durable: false) {
                 for (reference, values) in batch.entries {
                     for (value, entry) in values {
-                        try Self.bind(upsert, reference: reference, value: value, key: entry.key, isName: entry.isName, input: input, at: time)
+                        try database.query(Self.upsert, [.text(reference), .text(value), .init(entry.key), .integer(entry.isName ? 1 : 0),
+                                                         input.map { .integer($0) } ?? .null, .text(time.iso8601)])
                     }
                 }
-                try database.execute("COMMIT")
-            } catch {
-                try? database.execute("ROLLBACK")
-                throw error
             }
         }
     }
@@ -61,8 +65,17 @@ public final class LearnedKeys: KeyResolver, Sendable {
     /// Writes an input's staged keys into the ledger's database through `database`, inside the caller's
     /// transaction (the delivery plan's), in key order. An id learned again takes the newer key; a name
     /// learned with a different key becomes ambiguous.
-    static func write(_ staged: StagedLearnedKeys, into database: SQLiteDatabase, input: Int64?, at time: UTCDateTime) throws {
+    static func write(_ staged: StagedLearnedKeys, into connection: any SQLConnection, input: Int64?, at time: UTCDateTime) throws {
         guard !staged.isEmpty else { return }
+        guard let database = connection as? SQLiteDatabase else {
+            try staged.forEachEntry { entry in
+                let key = entry.key.map { String(decoding: $0, as: UTF8.self) }
+                try connection.query(Self.upsert, [.text(String(decoding: entry.reference, as: UTF8.self)),
+                                              .text(String(decoding: entry.value, as: UTF8.self)), .init(key),
+                                              .integer(entry.isName ? 1 : 0), input.map { .integer($0) } ?? .null, .text(time.iso8601)])
+            }
+            return
+        }
         let upsert = try SQLiteStatement(upsert, in: database)
         let learnedAt = time.iso8601
         try staged.forEachEntry { entry in
@@ -79,20 +92,9 @@ public final class LearnedKeys: KeyResolver, Sendable {
     private static let upsert = """
         INSERT INTO learned_keys (reference, value, key, is_name, input_id, learned_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
         ON CONFLICT (reference, value) DO UPDATE SET
-            key = CASE WHEN excluded.is_name = 1 AND learned_keys.key IS NOT excluded.key THEN NULL ELSE excluded.key END,
+            key = CASE WHEN excluded.is_name = 1 AND learned_keys.key IS DISTINCT FROM excluded.key THEN NULL ELSE excluded.key END,
             is_name = excluded.is_name, input_id = excluded.input_id, learned_at = excluded.learned_at
         """
-
-    private static func bind(_ upsert: SQLiteStatement, reference: String, value: String, key: String?, isName: Bool,
-                             input: Int64?, at time: UTCDateTime) throws {
-        try upsert.bind(reference, at: 1)
-        try upsert.bind(value, at: 2)
-        try upsert.bind(key, at: 3)
-        try upsert.bind(isName ? 1 : 0, at: 4)
-        if let input { try upsert.bind(input, at: 5) } else { try upsert.bind(nil, at: 5) }
-        try upsert.bind(time.iso8601, at: 6)
-        try upsert.run()
-    }
 
     public func resolve(_ value: String, in reference: String) -> KeyResolution {
         database.withLock { database in

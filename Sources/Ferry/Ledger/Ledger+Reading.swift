@@ -66,7 +66,7 @@ extension Ledger {
         }
     }
 
-    private func entries(where condition: String, _ parameters: [SQLiteDatabase.Value], limit: Int, newestFirst: Bool = true) throws -> [Entry] {
+    private func entries(where condition: String, _ parameters: [SQLValue], limit: Int, newestFirst: Bool = true) throws -> [Entry] {
         try withDatabase { database in
             try database.query("""
                 SELECT id, name, size, digest, template, template_hash, state, rows_read, rows_written, rows_filtered,
@@ -76,7 +76,7 @@ extension Ledger {
         }
     }
 
-    private func entry(_ row: [SQLiteDatabase.Value]) -> Entry {
+    private func entry(_ row: [SQLValue]) -> Entry {
         var entry = Entry(id: row[0].integer ?? 0, name: row[1].text ?? "", size: row[2].integer ?? 0, digest: row[3].text ?? "",
                           template: row[4].text, templateHash: row[5].text, state: State(rawValue: row[6].text ?? "") ?? .claimed,
                           claimedAt: row[14].text ?? "")

@@ -14,8 +14,7 @@ extension Ledger {
     /// Records found inputs as finished entries, in one transaction.
     func record(found inputs: [FoundInput]) throws {
         try withDatabase { database in
-            try database.execute("BEGIN IMMEDIATE")
-            do {
+            try database.transaction(durable: false) {
                 for input in inputs {
                     try database.query("""
                         INSERT INTO inputs (name, size, digest, state, outputs, input_now_at, error, claimed_at, finished_at)
@@ -24,10 +23,6 @@ extension Ledger {
                               .text(input.outputs.map(paths.stored).joined(separator: "\n")), .text(paths.stored(input.path)),
                               .text(input.note), .text(input.time.iso8601), .text(input.time.iso8601)])
                 }
-                try database.execute("COMMIT")
-            } catch {
-                try? database.execute("ROLLBACK")
-                throw error
             }
         }
     }

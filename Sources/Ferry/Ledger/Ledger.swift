@@ -100,15 +100,26 @@ public final class Ledger: Sendable {
         }
     }
 
-    let database: Mutex<SQLiteDatabase>
+    let database: Mutex<any SQLConnection>
     let paths: WorkspacePaths
+    /// The SQLite file (`.ferry/ledger.sqlite3`), or the PostgreSQL URL without its password.
     public let path: String
+    /// The PostgreSQL URL when the ledger is shared (`ledger: postgres://...` in ferry.yaml); nil for SQLite.
+    public let postgresURL: String?
 
     /// Opens the workspace's ledger. A missing or empty one is made only in a workspace that shows no
     /// past (`WorkspaceHistory`), or when `createAnyway` says the operator wants it (`ferry ledger rebuild`).
+    /// With `ledger: postgres://...` in the workspace's ferry.yaml, opens that shared ledger instead.
     public init(workspace: Workspace, createAnyway: Bool = false) throws {
-        path = workspace.root + "/.ferry/ledger.sqlite3"
         paths = WorkspacePaths(root: workspace.root)
+        if let url = try WorkspaceConfig.load(root: workspace.root).ledger {
+            path = PostgreSQLConnection.redacted(url)
+            postgresURL = url
+            database = Mutex(try Self.openPostgreSQL(url))
+            return
+        }
+        path = workspace.root + "/.ferry/ledger.sqlite3"
+        postgresURL = nil
         try Workspace.makeFolder(workspace.root + "/.ferry")
         let existed = ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) > 0
         let path = path
@@ -132,12 +143,32 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// Runs `body` on the connection, one caller at a time; a fault of the database becomes a `LedgerError`.
-    func withDatabase<T: Sendable>(_ body: (inout sending SQLiteDatabase) throws -> T) throws -> T {
+    /// Whether the workspace has a ledger to read: a shared one named in ferry.yaml, or the SQLite file.
+    public static func exists(in workspace: Workspace) -> Bool {
+        (try? WorkspaceConfig.load(root: workspace.root).ledger) != nil
+            || FileManager.default.fileExists(atPath: workspace.root + "/.ferry/ledger.sqlite3")
+    }
+
+    /// The shared ledger on a PostgreSQL server, its tables created or migrated (`PostgreSQLSchema`). Its paths
+    /// are relative to the workspace, which every node mounts at the same place.
+    private static func openPostgreSQL(_ url: String) throws -> PostgreSQLConnection {
         do {
-            return try database.withLock { database throws -> T in try body(&database) }
+            let connection = try PostgreSQLConnection(url: url)
+            try PostgreSQLSchema.prepare(connection)
+            return connection
+        } catch let error as PostgreSQLError {
+            throw LedgerError.unreachable(url: PostgreSQLConnection.redacted(url), message: error.message)
+        }
+    }
+
+    /// Runs `body` on the connection, one caller at a time; a fault of the database becomes a `LedgerError`.
+    func withDatabase<T: Sendable>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        do {
+            return try database.withLock { database throws -> T in try body(database) }
         } catch let error as SQLiteError {
             throw LedgerError(error, path: path)
+        } catch let error as PostgreSQLError {
+            throw LedgerError.unreachable(url: path, message: error.message)
         }
     }
 
@@ -146,12 +177,13 @@ public final class Ledger: Sendable {
     /// Records a newly claimed input; returns its entry id.
     public func claim(name: String, size: Int64, digest: String, template: TemplateIdentity?, at time: UTCDateTime) throws -> Int64 {
         try withDatabase { database in
-            try database.query("""
+            let inserted = try database.query("""
                 INSERT INTO inputs (name, size, digest, template, template_hash, state, claimed_at)
-                VALUES (?, ?, ?, ?, ?, 'claimed', ?)
+                VALUES (?, ?, ?, ?, ?, 'claimed', ?) RETURNING id
                 """, [.text(name), .integer(size), .text(digest), .init(template?.name), .init(template?.contentHash),
                       .text(time.iso8601)])
-            return database.lastInsertedRow
+            guard let id = inserted.first?.first?.integer else { throw LedgerError.noRowID(name: name) }
+            return id
         }
     }
 
@@ -165,12 +197,9 @@ public final class Ledger: Sendable {
     /// `plan`, with `alongside` writing more rows in the same transaction (the keys a delivered input
     /// taught), so they are recorded exactly when the plan is, or not at all.
     func plan(_ id: Int64, state: State, moves: [Move], report: FileReport? = nil, digest: String? = nil,
-              alongside: ((SQLiteDatabase) throws -> Void)?) throws {
+              alongside: ((any SQLConnection) throws -> Void)?) throws {
         try withDatabase { database in
-            try database.execute("PRAGMA synchronous = FULL")
-            defer { try? database.execute("PRAGMA synchronous = NORMAL") }
-            try database.execute("BEGIN IMMEDIATE")
-            do {
+            try database.transaction(durable: true) {
                 if let digest { try database.query("UPDATE inputs SET digest = ? WHERE id = ?", [.text(digest), .integer(id)]) }
                 try database.query("DELETE FROM moves WHERE input_id = ?", [.integer(id)])
                 for (sequence, move) in moves.enumerated() {
@@ -181,10 +210,6 @@ public final class Ledger: Sendable {
                 try database.query("UPDATE inputs SET state = ? WHERE id = ?", [.text(state.rawValue), .integer(id)])
                 if let report { try store(report, id: id, in: database) }
                 try alongside?(database)
-                try database.execute("COMMIT")
-            } catch {
-                try? database.execute("ROLLBACK")
-                throw error
             }
         }
     }
@@ -208,7 +233,7 @@ public final class Ledger: Sendable {
         }
     }
 
-    private func store(_ report: FileReport, id: Int64, in database: SQLiteDatabase) throws {
+    private func store(_ report: FileReport, id: Int64, in database: any SQLConnection) throws {
         try database.query("""
             UPDATE inputs SET template = COALESCE(?, template), rows_read = ?, rows_written = ?, rows_filtered = ?,
                 rows_rejected = ?, outputs = ?, input_now_at = ?, error = ?, seconds = ? WHERE id = ?

@@ -7,6 +7,10 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
     case damaged(path: String, sqlite: String)
     /// Written by a newer Ferry.
     case newer(version: Int64, supported: Int64)
+    /// The shared PostgreSQL ledger cannot be reached or refused a statement.
+    case unreachable(url: String, message: String)
+    /// The database did not hand back the id of a new entry.
+    case noRowID(name: String)
     /// `ferry ledger rebuild` on a ledger that is fine.
     case healthy(path: String, entries: Int)
     /// SQLite refused a read or write of a readable ledger (disk full, locked, permissions).
@@ -31,6 +35,11 @@ public enum LedgerError: Error, Sendable, CustomStringConvertible {
         case .newer(let version, let supported):
             "the ledger .ferry/ledger.sqlite3 was written by a newer Ferry (ledger version \(version); this Ferry knows up to \(supported)): "
                 + "run the newer Ferry in this workspace"
+        case .unreachable(let url, let message):
+            "the shared ledger \(url) cannot be used (PostgreSQL: \(message)). Ferry records every claim and delivery there "
+                + "and takes no file without it: check that the server runs and the URL in ferry.yaml is right; files wait in the inbox"
+        case .noRowID(let name):
+            "the ledger did not return an entry id for \(name); nothing was moved, the file stays in the inbox"
         case .healthy(let path, let entries):
             "the ledger \(path) is readable and holds \(entries) \(entries == 1 ? "entry" : "entries"): nothing to rebuild (it would lose that history)"
         case .unusable(let path, let sqlite):

@@ -60,8 +60,7 @@ public struct StatusSnapshot: Sendable, Equatable {
     /// Reads the workspace. Never creates anything: a workspace without a ledger has no history yet.
     public static func read(_ workspace: Workspace, templatesFolder: String?, now: Double = Date().timeIntervalSince1970) throws -> StatusSnapshot {
         var snapshot = StatusSnapshot()
-        let ledgerExists = FileManager.default.fileExists(atPath: workspace.root + "/.ferry/ledger.sqlite3")
-        let ledger = ledgerExists ? try Ledger(workspace: workspace) : nil
+        let ledger = Ledger.exists(in: workspace) ? try Ledger(workspace: workspace) : nil
         snapshot.holder = WorkspaceLock.holder(of: workspace)
         snapshot.readTemplates(workspace, folder: templatesFolder)
         snapshot.waiting = try Inbox(workspace: workspace).files().map {

@@ -8,14 +8,8 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
 }
 
 /// One SQLite connection; owns the `sqlite3` handle. Not thread-safe by itself: `Ledger` serialises access.
-final class SQLiteDatabase {
-    /// A value bound to a statement parameter or read from a column.
-    enum Value: Equatable {
-        case null
-        case integer(Int64)
-        case real(Double)
-        case text(String)
-    }
+final class SQLiteDatabase: SQLConnection {
+    typealias Value = SQLValue
 
     private var handle: OpaquePointer?
 
@@ -47,7 +41,7 @@ final class SQLiteDatabase {
 
     /// Runs one statement with parameters; returns its rows.
     @discardableResult
-    func query(_ sql: String, _ parameters: [Value] = []) throws -> [[Value]] {
+    func query(_ sql: String, _ parameters: [Value]) throws -> [[Value]] {
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK else { throw lastError() }
         defer { sqlite3_finalize(statement) }
@@ -77,6 +71,20 @@ final class SQLiteDatabase {
             })
         }
         return rows
+    }
+
+    func transaction<T>(durable: Bool, _ body: () throws -> T) throws -> T {
+        if durable { try execute("PRAGMA synchronous = FULL") }
+        defer { if durable { try? execute("PRAGMA synchronous = NORMAL") } }
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
     }
 
     var lastInsertedRow: Int64 { sqlite3_last_insert_rowid(handle) }

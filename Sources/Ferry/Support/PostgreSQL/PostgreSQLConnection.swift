@@ -1,0 +1,135 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// A PostgreSQL error with the server's own message (or the connection's, when there is no server).
+public struct PostgreSQLError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { "PostgreSQL: \(message)" }
+}
+
+/// One PostgreSQL connection through postgres-nio, used synchronously: the ledger's callers are synchronous
+/// stages, and each call waits for its future on the caller's thread while postgres-nio works on its own event
+/// loop (never the caller's), so waiting cannot starve it. Not thread-safe by itself: `Ledger` serialises access.
+final class PostgreSQLConnection: SQLConnection {
+    private let connection: PostgresConnection
+    private let logger = Logger(label: "ferry.postgres")
+
+    /// Connects to `postgres://user[:password]@host[:port]/database[?sslmode=disable]` (no TLS unless asked for).
+    init(url: String) throws {
+        guard let parsed = URLComponents(string: url), ["postgres", "postgresql"].contains(parsed.scheme ?? ""),
+              let host = parsed.host, !host.isEmpty else {
+            throw PostgreSQLError(message: "\(Self.redacted(url)) is not a postgres://user@host:port/database URL")
+        }
+        let database = String(parsed.path.drop { $0 == "/" })
+        let configuration = PostgresConnection.Configuration(
+            host: host, port: parsed.port ?? 5432, username: parsed.user ?? "postgres",
+            password: parsed.password, database: database.isEmpty ? nil : database, tls: .disable)
+        do {
+            connection = try PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1, logger: logger).wait()
+        } catch {
+            throw PostgreSQLError(message: "cannot connect to \(Self.redacted(url)): \(Self.describe(error))")
+        }
+    }
+
+    deinit { try? connection.close().wait() }
+
+    /// Runs statements that return no rows; several, separated by `;` (none inside a string).
+    func execute(_ sql: String) throws {
+        do {
+            // postgres-nio prepares every statement, and a prepared statement holds one command.
+            for statement in sql.split(separator: ";") where !statement.allSatisfy(\.isWhitespace) {
+                _ = try connection.query(PostgresQuery(unsafeSQL: String(statement)), logger: logger).wait()
+            }
+        } catch {
+            throw PostgreSQLError(message: Self.describe(error))
+        }
+    }
+
+    /// Runs one statement; `?` placeholders (the ledger's SQL is written once, for both databases) become `$1`, `$2`...
+    @discardableResult
+    func query(_ sql: String, _ parameters: [SQLValue]) throws -> [[SQLValue]] {
+        var bindings = PostgresBindings(capacity: parameters.count)
+        for parameter in parameters {
+            switch parameter {
+            case .null: bindings.appendNull()
+            case .integer(let value): bindings.append(value)
+            case .real(let value): bindings.append(value)
+            case .text(let value): bindings.append(value)
+            }
+        }
+        let result = try run(PostgresQuery(unsafeSQL: Self.numberingPlaceholders(sql), binds: bindings))
+        return try result.rows.map { row in try row.map(Self.value) }
+    }
+
+    /// Commits are synchronous on the server unless it is set otherwise, so every transaction is durable.
+    func transaction<T>(durable: Bool, _ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    private func run(_ query: PostgresQuery) throws -> PostgresQueryResult {
+        do {
+            return try connection.query(query, logger: logger).wait()
+        } catch {
+            throw PostgreSQLError(message: Self.describe(error))
+        }
+    }
+
+    private static func value(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return .integer(try cell.decode(Int64.self))
+        case .float4, .float8: return .real(try cell.decode(Double.self))
+        case .text, .varchar, .bpchar, .name: return .text(try cell.decode(String.self))
+        default: return (try? cell.decode(String.self)).map(SQLValue.text) ?? .null
+        }
+    }
+
+    /// `?` outside quotes -> `$n` (the next number), `?n` -> `$n`.
+    static func numberingPlaceholders(_ sql: String) -> String {
+        var result = "", number = 0, quote: Character?
+        var characters = sql[...]
+        while let character = characters.popFirst() {
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "'" || character == "\"" {
+                quote = character
+            } else if character == "?" {
+                let digits = characters.prefix { $0.isASCII && $0.isNumber }
+                characters = characters.dropFirst(digits.count)
+                number = Int(digits) ?? number + 1
+                result += "$\(number)"
+                continue
+            }
+            result.append(character)
+        }
+        return result
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] { return message }
+            if let underlying = error.underlying { return String(describing: underlying) }
+            return String(describing: error.code)
+        }
+        return String(describing: error)
+    }
+
+    /// The URL without its password, for messages and logs.
+    static func redacted(_ url: String) -> String {
+        guard var parsed = URLComponents(string: url), parsed.password != nil else { return url }
+        parsed.password = "***"
+        return parsed.string ?? url
+    }
+}

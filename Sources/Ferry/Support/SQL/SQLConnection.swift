@@ -1,0 +1,25 @@
+/// A value bound to a statement parameter or read from a column, in either database.
+enum SQLValue: Equatable, Sendable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+}
+
+/// A database connection the ledger's SQL runs on: SQLite (embedded, the default) or PostgreSQL (shared by
+/// several nodes). The SQL is written once, with `?` placeholders, in the dialect both understand.
+protocol SQLConnection: AnyObject {
+    /// Runs statements that return no rows (schema).
+    func execute(_ sql: String) throws
+    /// Runs one statement with parameters; returns its rows.
+    @discardableResult
+    func query(_ sql: String, _ parameters: [SQLValue]) throws -> [[SQLValue]]
+    /// Runs `body` in one transaction, rolled back when it throws; `durable` asks that a commit be on disk
+    /// before this returns (the one write recovery depends on).
+    func transaction<T>(durable: Bool, _ body: () throws -> T) throws -> T
+}
+
+extension SQLConnection {
+    @discardableResult
+    func query(_ sql: String) throws -> [[SQLValue]] { try query(sql, []) }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+@testable import Ferry
+
+/// The shared ledger on a real PostgreSQL server the test starts itself (`initdb` + `pg_ctl` on a loopback port).
+@Suite("PostgreSQL ledger", .serialized)
+struct PostgreSQLLedgerTests {
+    /// A workspace whose ferry.yaml points its ledger at `database` on `server`.
+    func workspace(_ server: PostgreSQLServer, database: String) throws -> TemporaryWorkspace {
+        try server.psql("CREATE DATABASE \(database)")
+        let scratch = try CrashRecoveryTests().workspace()
+        try Data("ledger: \(server.url(database: database))\n".utf8).write(to: URL(fileURLWithPath: scratch.root + "/ferry.yaml"))
+        return scratch
+    }
+
+    @Test("the schema is created by versioned migrations, applied once however many nodes open it; a newer schema is refused")
+    func migrations() throws {
+        let server = try PostgreSQLServer()
+        let scratch = try workspace(server, database: "shared")
+        let first = try Ledger(workspace: scratch.workspace)
+        let second = try Ledger(workspace: scratch.workspace)
+        #expect(first.postgresURL == server.url(database: "shared") && second.postgresURL != nil)
+        #expect(try server.psql("SELECT version FROM ferry_schema_migrations ORDER BY version", database: "shared")
+                == (1...PostgreSQLSchema.migrations.count).map(String.init).joined(separator: "\n"))
+        #expect(try server.psql("SELECT count(*) FROM information_schema.tables WHERE table_name IN ('inputs', 'moves', 'sightings', 'learned_keys')",
+                                database: "shared") == "4")
+        #expect(!FileManager.default.fileExists(atPath: scratch.root + "/.ferry/ledger.sqlite3"), "no SQLite ledger beside it")
+
+        try server.psql("INSERT INTO ferry_schema_migrations (version) VALUES (\(PostgreSQLSchema.migrations.count + 1))", database: "shared")
+        #expect {
+            _ = try Ledger(workspace: scratch.workspace)
+        } throws: { error in
+            "\(error)".contains("written by a newer Ferry")
+        }
+    }
+
+    @Test("the state machine: claim, plan, mark, finish; unfinished plans, interruptions and duplicates read back")
+    func stateMachine() throws {
+        let server = try PostgreSQLServer()
+        let scratch = try workspace(server, database: "states")
+        let ledger = try Ledger(workspace: scratch.workspace)
+        let time = RunPassTests.fixedTime
+        let id = try ledger.claim(name: "accounts-1.csv", size: 12, digest: "d1", template: nil, at: time)
+        let moves = [Ledger.Move(source: scratch.workspace.staging + "/a.zip", destination: scratch.workspace.outbox + "/a.zip", kind: .package),
+                     Ledger.Move(source: scratch.workspace.work + "/accounts-1.csv", destination: scratch.workspace.archive + "/accounts-1.csv", kind: .input)]
+        try ledger.plan(id, state: .delivering, moves: moves)
+        #expect(try ledger.unfinished().map(\.entry.id) == [id])
+        #expect(try ledger.moves(of: id) == moves)
+        #expect(try ledger.pendingSources() == Set(moves.map(\.source)))
+        #expect(try server.psql("SELECT source FROM moves ORDER BY sequence LIMIT 1", database: "states") == ".ferry/staging/a.zip",
+                "paths are stored relative to the workspace")
+        try ledger.mark(id, move: 0, .done)
+        #expect(try ledger.moves(of: id).map(\.state) == [.done, .planned])
+        #expect(try ledger.delivered(digest: "d1")?.id == id)
+
+        var report = FileReport(name: "accounts-1.csv", template: "accounts", outcome: .delivered)
+        report.rowsRead = 2
+        report.outputs = [scratch.workspace.outbox + "/a.zip"]
+        try ledger.finish(id, state: .done, report: report, at: time)
+        let entry = try #require(try ledger.entry(id))
+        #expect(entry.state == .done && entry.rowsRead == 2 && entry.outputs == report.outputs && entry.finishedAt != nil)
+        #expect(try ledger.unfinished().isEmpty)
+
+        for state in [Ledger.State.crashed, .interrupted, .interrupted] {
+            let again = try ledger.claim(name: "accounts-2.csv", size: 5, digest: "d2", template: nil, at: time)
+            try ledger.finish(again, state: state, report: FileReport(name: "accounts-2.csv", template: nil, outcome: .failed), at: time)
+        }
+        #expect(try ledger.interruptions(name: "accounts-2.csv", size: 5) == Ledger.Interruptions(crashes: 1, stops: 2))
+        try ledger.sighted(name: "accounts-3.csv", size: 9, modified: 1.5, firstSeen: 2.5)
+        #expect(try ledger.sighting(name: "accounts-3.csv")?.firstSeen == 2.5)
+        #expect(try ledger.history(limit: 10).count == 4)
+    }
+
+    @Test("ferry run on the PostgreSQL ledger, killed at each crash point and run again: every input once, every package once")
+    func crashTable() throws {
+        let server = try PostgreSQLServer()
+        let crashes = CrashRecoveryTests()
+        for point in ["claimed", "planned", "linked", "moved-first", "finished"] {
+            let scratch = try workspace(server, database: "crash_\(point.replacingOccurrences(of: "-", with: "_"))")
+            let crashed = try crashes.ferry(scratch, crashAt: point)
+            #expect(crashed.status == 137, "\(point): \(crashed.output)")
+            let rerun = try crashes.ferry(scratch)
+            #expect(rerun.status == 1, "\(point): accounts-2 fails: \(rerun.output)")
+            try crashes.assertExactlyOnce(scratch)
+            let states = try Ledger(workspace: scratch.workspace).history(limit: 20).map(\.state)
+            #expect(states.filter { $0 == .done }.count == 2 && states.filter { $0 == .failed }.count == 1, "\(point): \(states)")
+        }
+    }
+
+    @Test("the same content dropped again is a duplicate through the shared ledger; a server that is down is named")
+    func duplicatesAndOutage() throws {
+        let server = try PostgreSQLServer()
+        let scratch = try workspace(server, database: "dups")
+        let crashes = CrashRecoveryTests()
+        _ = try crashes.ferry(scratch)
+        try scratch.drop("accounts-again.csv", "accountnumber\nA1\nA2\n")
+        _ = try crashes.ferry(scratch)
+        #expect(scratch.files(in: scratch.workspace.outbox).count == 2, "the copy of accounts-1 made no package")
+        #expect(try server.psql("SELECT state FROM inputs WHERE name = 'accounts-again.csv'", database: "dups") == "duplicate")
+
+        try Data("ledger: postgres://ferry@127.0.0.1:\(try OpenSSHServer.freeLoopbackPort())/nowhere\n".utf8)
+            .write(to: URL(fileURLWithPath: scratch.root + "/ferry.yaml"))
+        try scratch.drop("accounts-late.csv", "accountnumber\nA9\n")
+        let down = try crashes.ferry(scratch)
+        #expect(down.status != 0)
+        #expect(down.output.contains("the shared ledger postgres://ferry@127.0.0.1"), "\(down.output)")
+        #expect(scratch.files(in: scratch.workspace.inbox) == ["accounts-late.csv"], "nothing is taken without the ledger")
+    }
+}
