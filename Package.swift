@@ -32,6 +32,11 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
+        .systemLibrary(
+            name: "CSSH2",
+            pkgConfig: "libssh2",
+            providers: [.apt(["libssh2-1-dev"]), .brew(["libssh2"])]
+        ),
         .systemLibrary(name: "CLinux"),
         .target(
             name: "Ferry",
@@ -40,6 +45,7 @@ let package = Package(
                 "CZlib",
                 "CLibXML2",
                 "CSQLite",
+                "CSSH2",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -29,6 +29,8 @@ ALLOWED = {
     "Ledger": {"Layers", "Support"},
     "Deliver": {"Layers", "Support", "Encode", "Ledger"},
     "Pipeline": {"Layers", "Support", "Intake", "Decode", "Transform", "Encode", "Deliver", "Ledger"},
+    # SFTP push and pull: moves files between the workspace folders and partners' servers, recorded in the ledger.
+    "Exchange": {"Layers", "Support", "Ledger"},
 }
 
 DECLARATION = re.compile(

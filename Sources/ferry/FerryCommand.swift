@@ -9,6 +9,6 @@ struct FerryCommand: AsyncParsableCommand {
         abstract: "Turn CRM/ERP exports dropped into inbox/ into import-ready packages in outbox/.",
         version: "ferry \(FerryVersion.current)",
         subcommands: [InitCommand.self, RunCommand.self, WatchCommand.self, CheckCommand.self, PreviewCommand.self, ExplainCommand.self, HistoryCommand.self,
-                      StatusCommand.self, ReplayCommand.self, RetryCommand.self, LedgerCommand.self]
+                      StatusCommand.self, ReplayCommand.self, RetryCommand.self, LedgerCommand.self, ExchangeCommand.self]
     )
 }

@@ -10,7 +10,8 @@ struct RunCommand: ParsableCommand {
         discussion: """
         Exit codes: 0 every file was delivered (or the inbox was empty); 1 one or more files went to failed/; \
         2 the templates or the workspace could not be used (nothing was processed); 3 one or more files were \
-        put back into the inbox after a fault outside them (disk full, permissions) and will be retried.
+        put back into the inbox after a fault outside them (disk full, permissions) and will be retried, or an SFTP \
+        pull or push of sftp: in ferry.yaml failed after its retries (it is retried on the next run).
         """
     )
 
@@ -41,8 +42,10 @@ struct RunCommand: ParsableCommand {
         let metrics = metricsTextfile.map { _ in FerryMetrics() }
         let observer: RunObserver = metrics.map { RunObserverPair(shown, $0) } ?? shown
         let settings: RunSettings
+        let exchanges: SFTPSettings
         do {
             let config = try options.config()
+            exchanges = config.sftp
             let templates = try options.loadTemplates()
             settings = RunSettings(workspace: options.workspace, templates: templates.all, forcedTemplate: templates.forced,
                                    limits: config.limits, force: force, intake: config.intake)
@@ -62,6 +65,10 @@ struct RunCommand: ParsableCommand {
             if summary.failed > 0 { throw ExitCode(1) }
             return
         }
+        // Pulled files are processed by this run; its packages are pushed at the end.
+        let exchange = SFTPExchange(workspace: options.workspace, settings: exchanges)
+        var exchanged = ExchangeReport()
+        exchanged.merge(exchangeOnce(exchange, .pull, console: console))
         let pass = RunPass(settings: settings)
         let summary: RunSummary
         do {
@@ -70,6 +77,8 @@ struct RunCommand: ParsableCommand {
             console.error("\(error)")
             throw ExitCode(2)
         }
+        exchanged.merge(exchangeOnce(exchange, .push, console: console))
+        if !exchanges.isEmpty { ExchangeCommand.show(exchanged, on: console) }
         if let json = shown as? JSONConsole { json.printSummary(summary) } else { console.printSummary(summary) }
         if let metrics, let metricsTextfile {
             do {
@@ -79,6 +88,17 @@ struct RunCommand: ParsableCommand {
             }
         }
         if summary.failed > 0 { throw ExitCode(1) }
-        if summary.retryLater > 0 || summary.blockedDeliveries > 0 { throw ExitCode(3) }
+        if summary.retryLater > 0 || summary.blockedDeliveries > 0 || !exchanged.failures.isEmpty { throw ExitCode(3) }
+    }
+
+    private func exchangeOnce(_ exchange: SFTPExchange, _ direction: SFTPExchange.Direction, console: Console) -> ExchangeReport {
+        guard !exchange.settings.isEmpty else { return ExchangeReport() }
+        do {
+            return try exchange.run([direction]) { console.warning($0) }
+        } catch {
+            var report = ExchangeReport()
+            report.failures.append("\(error)")
+            return report
+        }
     }
 }

@@ -101,6 +101,10 @@ struct WatchCommand: AsyncParsableCommand {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await watcher.run() }
                 group.addTask { await stop.wait() }
+                if !config.sftp.isEmpty {
+                    let exchanges = ExchangeLoop(exchange: SFTPExchange(workspace: options.workspace, settings: config.sftp), logger: logger)
+                    group.addTask { await exchanges.run() }
+                }
                 try await group.next()
                 group.cancelAll()
                 try await group.waitForAll()

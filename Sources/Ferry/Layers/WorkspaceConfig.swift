@@ -30,6 +30,8 @@ public struct WorkspaceConfig: Sendable, Equatable {
     public var notify: [WebhookSettings] = []
     /// A PostgreSQL URL: the ledger several nodes share. Nil: the embedded SQLite ledger.
     public var ledger: String?
+    /// `sftp:`: partners' servers to push packages to and pull inputs from.
+    public var sftp = SFTPSettings()
 
     /// Reads `<root>/ferry.yaml` when it exists.
     public static func load(root: String) throws(WorkspaceConfigError) -> WorkspaceConfig {
@@ -76,9 +78,11 @@ public struct WorkspaceConfig: Sendable, Equatable {
                                                "ledger must be sqlite (the default) or a postgres://user@host:port/database URL")
                 }
                 config.ledger = url
+            case "sftp":
+                config.sftp = try readSFTP(value, root: root, path: path)
             default:
                 throw WorkspaceConfigError(file: path, line: key.mark?.line, column: key.mark?.column,
-                                           "unknown key \"\(name)\"", hint: "known keys: version, templates, limits, watch, intake, http, notify, ledger")
+                                           "unknown key \"\(name)\"", hint: "known keys: version, templates, limits, watch, intake, http, notify, ledger, sftp")
             }
         }
         return config

@@ -10,18 +10,40 @@ enum LedgerSchema {
         let current = try database.query("PRAGMA user_version").first?.first?.integer ?? 0
         guard current <= version else { throw LedgerError.newer(version: current, supported: version) }
         if try !hasTables(database) {
-            try database.execute("BEGIN IMMEDIATE; \(tables) PRAGMA user_version = \(version); COMMIT;")
+            try database.execute("BEGIN IMMEDIATE; \(tables) \(transfers) PRAGMA user_version = \(version); COMMIT;")
             return
         }
         if current < 2 { try migrateToVersion2(database, paths: paths) }
         // Counting a file's interruptions looks entries up by name.
         try database.execute("CREATE INDEX IF NOT EXISTS inputs_by_name ON inputs (name, size)")
+        try database.execute(transfers)
     }
 
     /// False for a new, empty database.
     static func hasTables(_ database: SQLiteDatabase) throws -> Bool {
         try !database.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'inputs'").isEmpty
     }
+
+    /// SFTP pushes and pulls (`Ledger+Transfers`); added to older ledgers as they are opened. A package goes to one
+    /// push entry once: the unique index refuses a second record of it.
+    private static let transfers = """
+        CREATE TABLE IF NOT EXISTS transfers (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            direction TEXT NOT NULL,
+            exchange TEXT NOT NULL,
+            local_path TEXT NOT NULL,
+            remote_path TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            modified INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            started_at TEXT NOT NULL,
+            finished_at TEXT
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS transfers_pushed ON transfers (exchange, local_path) WHERE direction = 'push';
+        CREATE INDEX IF NOT EXISTS transfers_open ON transfers (direction, exchange, state);
+        """
 
     private static let tables = """
         CREATE TABLE inputs (
