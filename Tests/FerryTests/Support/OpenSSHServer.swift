@@ -85,6 +85,31 @@ final class OpenSSHServer {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
+    /// Ends every client connection as a crash of the server side would: SIGKILL to the per-connection sshd processes
+    /// (the listener's descendants), which closes their sockets. Returns how many processes were killed.
+    @discardableResult
+    func dropConnections() -> Int {
+        guard let listener = server?.pid else { return 0 }
+        var parents: [pid_t: pid_t] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = pid_t(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 2, let parent = pid_t(fields[1]) { parents[pid] = parent }
+        }
+        func descends(_ pid: pid_t) -> Bool {
+            var current = parents[pid]
+            while let parent = current, parent > 1 {
+                if parent == listener { return true }
+                current = parents[parent]
+            }
+            return false
+        }
+        let sessions = parents.keys.filter(descends)
+        for pid in sessions { kill(pid, SIGKILL) }
+        return sessions.count
+    }
+
     /// Starts the `sftp` client running `commands` (its batch mode) as the partner; `kilobitsPerSecond` limits it.
     /// Paths in `commands` are absolute or relative to the server's start folder (remote) and absolute (local).
     func sftp(_ commands: [String], kilobitsPerSecond: Int? = nil) throws -> SpawnedProgram {
