@@ -37,27 +37,19 @@ extension Ledger {
         }
     }
 
-    /// Every push and pull, newest first (`ferry exchange --list`).
-    public func recentTransfers(limit: Int) throws -> [(direction: String, transfer: Transfer)] {
-        try withDatabase { database in
-            try database.query("SELECT direction, \(Self.transferColumns) FROM transfers ORDER BY id DESC LIMIT ?", [.init(limit)])
-                .map { (direction: $0[0].text ?? "", transfer: Self.transfer(Array($0.dropFirst()))) }
-        }
-    }
-
     /// Records that the package is about to be uploaded (again): its `.part` on the server may be partial from now on.
     /// Returns the transfer's id.
     public func beginPush(exchange: String, package: String, remotePath: String, size: Int64, at time: UTCDateTime) throws -> Int64 {
         try durably { database in
-            try database.query("""
+            let inserted = try database.query("""
                 INSERT INTO transfers (direction, exchange, local_path, remote_path, size, state, attempts, started_at)
                 VALUES ('push', ?, ?, ?, ?, 'uploading', 1, ?)
                 ON CONFLICT (exchange, local_path) WHERE direction = 'push'
-                DO UPDATE SET state = 'uploading', remote_path = excluded.remote_path, size = excluded.size, attempts = attempts + 1
+                DO UPDATE SET state = 'uploading', remote_path = excluded.remote_path, size = excluded.size, attempts = transfers.attempts + 1
+                RETURNING id
                 """, [.text(exchange), .text(package), .text(remotePath), .integer(size), .text(time.iso8601)])
-            let row = try database.query("SELECT id FROM transfers WHERE direction = 'push' AND exchange = ? AND local_path = ?",
-                                         [.text(exchange), .text(package)])
-            return row.first?.first?.integer ?? 0
+            guard let id = inserted.first?.first?.integer else { throw LedgerError.noRowID(name: package) }
+            return id
         }
     }
 
@@ -65,11 +57,12 @@ extension Ledger {
     public func beginPull(exchange: String, localPath: String, remotePath: String, size: Int64, modified: Int64,
                           at time: UTCDateTime) throws -> Int64 {
         try durably { database in
-            try database.query("""
+            let inserted = try database.query("""
                 INSERT INTO transfers (direction, exchange, local_path, remote_path, size, modified, state, attempts, started_at)
-                VALUES ('pull', ?, ?, ?, ?, ?, 'fetched', 1, ?)
+                VALUES ('pull', ?, ?, ?, ?, ?, 'fetched', 1, ?) RETURNING id
                 """, [.text(exchange), .text(paths.stored(localPath)), .text(remotePath), .integer(size), .integer(modified), .text(time.iso8601)])
-            return database.lastInsertedRow
+            guard let id = inserted.first?.first?.integer else { throw LedgerError.noRowID(name: remotePath) }
+            return id
         }
     }
 
@@ -77,35 +70,26 @@ extension Ledger {
     public func mark(transfer id: Int64, _ state: Transfer.State, localPath: String? = nil, error: String? = nil, at time: UTCDateTime) throws {
         let finished = state == .delivered || state == .done
         try durably { database in
-            try database.query("""
+            _ = try database.query("""
                 UPDATE transfers SET state = ?, local_path = COALESCE(?, local_path), error = ?, finished_at = ? WHERE id = ?
                 """, [.text(state.rawValue), .init(localPath.map(paths.stored)), .init(error), .init(finished ? time.iso8601 : nil), .integer(id)])
         }
     }
 
-    /// Notes why the last attempt failed, without moving the transfer on.
-    public func noteTransferError(_ id: Int64, _ error: String) throws {
-        try withDatabase { database in _ = try database.query("UPDATE transfers SET error = ? WHERE id = ?", [.text(error), .integer(id)]) }
-    }
-
     /// Transfer records are what recovery acts on, so each one is on disk before the next file operation.
-    private func durably<T: Sendable>(_ body: (SQLiteDatabase) throws -> T) throws -> T {
-        try withDatabase { database in
-            try database.execute("PRAGMA synchronous = FULL")
-            defer { try? database.execute("PRAGMA synchronous = NORMAL") }
-            return try body(database)
-        }
+    private func durably<T: Sendable>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        try withDatabase { database in try database.transaction(durable: true) { try body(database) } }
     }
 
     private static let transferColumns = "id, exchange, local_path, remote_path, size, modified, state, attempts, error, finished_at"
 
-    private func transfers(where condition: String, _ parameters: [SQLiteDatabase.Value]) throws -> [Transfer] {
+    private func transfers(where condition: String, _ parameters: [SQLValue]) throws -> [Transfer] {
         try withDatabase { database in
             try database.query("SELECT \(Self.transferColumns) FROM transfers WHERE \(condition) ORDER BY id", parameters).map(Self.transfer)
         }
     }
 
-    private static func transfer(_ row: [SQLiteDatabase.Value]) -> Transfer {
+    private static func transfer(_ row: [SQLValue]) -> Transfer {
         Transfer(id: row[0].integer ?? 0, exchange: row[1].text ?? "", localPath: row[2].text ?? "", remotePath: row[3].text ?? "",
                  size: row[4].integer ?? 0, modified: row[5].integer ?? 0, state: Transfer.State(rawValue: row[6].text ?? "") ?? .uploading,
                  attempts: Int(row[7].integer ?? 0), error: row[8].text, finishedAt: row[9].text)

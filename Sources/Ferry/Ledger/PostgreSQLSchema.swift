@@ -55,6 +55,25 @@ enum PostgreSQLSchema {
             PRIMARY KEY (reference, value)
         );
         """,
+        // SFTP pushes and pulls (Ledger+Transfers; LedgerSchema.transfers on SQLite).
+        """
+        CREATE TABLE transfers (
+            id BIGSERIAL PRIMARY KEY,
+            direction TEXT NOT NULL,
+            exchange TEXT NOT NULL,
+            local_path TEXT NOT NULL,
+            remote_path TEXT NOT NULL,
+            size BIGINT NOT NULL,
+            modified BIGINT NOT NULL DEFAULT 0,
+            state TEXT NOT NULL,
+            attempts BIGINT NOT NULL DEFAULT 0,
+            error TEXT,
+            started_at TEXT NOT NULL,
+            finished_at TEXT
+        );
+        CREATE UNIQUE INDEX transfers_pushed ON transfers (exchange, local_path) WHERE direction = 'push';
+        CREATE INDEX transfers_open ON transfers (direction, exchange, state);
+        """,
     ]
 
     static var version: Int64 { Int64(migrations.count) }

@@ -34,6 +34,26 @@ struct PostgreSQLLedgerTests {
         }
     }
 
+    @Test("SFTP transfers on either ledger: one push record per package and entry, attempts counted; unfinished pulls read back")
+    func transfers() throws {
+        let server = try PostgreSQLServer()
+        for scratch in [try workspace(server, database: "transfers"), try CrashRecoveryTests().workspace()] {
+            let ledger = try Ledger(workspace: scratch.workspace)
+            let first = try ledger.beginPush(exchange: "erp", package: "a.zip", remotePath: "incoming/a.zip", size: 10, at: .now())
+            let again = try ledger.beginPush(exchange: "erp", package: "a.zip", remotePath: "incoming/a.zip", size: 10, at: .now())
+            #expect(first == again, "one record per package and entry (\(ledger.path))")
+            try ledger.mark(transfer: first, .delivered, at: .now())
+            let record = try #require(try ledger.push(exchange: "erp", package: "a.zip"))
+            #expect(record.state == .delivered && record.attempts == 2 && record.remotePath == "incoming/a.zip" && record.finishedAt != nil)
+            #expect(try ledger.push(exchange: "other", package: "a.zip") == nil)
+            let pulling = scratch.root + "/.ferry/pulling/crm-1-x.csv"
+            let pull = try ledger.beginPull(exchange: "crm", localPath: pulling, remotePath: "outgoing/x.csv", size: 5, modified: 1_700_000_000, at: .now())
+            #expect(try ledger.unfinishedPulls(exchange: "crm").map(\.localPath) == [pulling])
+            try ledger.mark(transfer: pull, .done, at: .now())
+            #expect(try ledger.unfinishedPulls(exchange: "crm").isEmpty)
+        }
+    }
+
     @Test("the state machine: claim, plan, mark, finish; unfinished plans, interruptions and duplicates read back")
     func stateMachine() throws {
         let server = try PostgreSQLServer()
