@@ -66,7 +66,7 @@ public struct SFTPPuller: Sendable {
                         }
                     } catch {
                         report.failures.append("\(entry.name): \(entry.server.path(file.name)) not pulled: \(error)")
-                        if let ssh = error as? SSHError, !ssh.isRetryable { break }
+                        if let ssh = error as? SSHError, ssh.concernsTheServer || !ssh.isRetryable { break }
                     }
                 }
             } catch {

@@ -43,8 +43,9 @@ public struct SFTPPusher: Sendable {
                     report.pushed.append("\(entry.name): outbox/\(package) -> \(entry.server.user)@\(entry.server.host):\(entry.server.port)/\(remote)")
                 } catch {
                     report.failures.append("\(entry.name): outbox/\(package) not delivered: \(error)")
-                    // A host key or login refused now is refused for every package: one line, not one per package.
-                    if let ssh = error as? SSHError, [.unknownHost, .changedHostKey, .authentication].contains(ssh.kind) { break }
+                    // A server that is down, or refuses the host key or login, fails every package alike: the rest wait
+                    // for the next pass (one line, not one per package, and no backoff per package).
+                    if let ssh = error as? SSHError, ssh.concernsTheServer { break }
                 }
             }
         }

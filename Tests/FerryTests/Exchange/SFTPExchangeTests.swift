@@ -112,6 +112,28 @@ struct SFTPExchangeTests {
         #expect(!partner.server.log.contains("Accepted publickey"), "Ferry never logged in")
     }
 
+    @Test("a server that cannot be reached: retried, then the entry's files wait for the next pass, one failure each entry")
+    func unreachableServer() throws {
+        let partner = try SFTPPartner()
+        try partner.configure(pull: ["attempts: 2"], push: ["attempts: 2"])
+        let config = partner.scratch.root + "/ferry.yaml"
+        let nobody = try OpenSSHServer.freeLoopbackPort()
+        try Data(try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "port: \(partner.server.port)", with: "port: \(nobody)").utf8)
+            .write(to: URL(fileURLWithPath: config))
+        _ = try Ledger(workspace: partner.workspace)
+        for name in ["customers-1.zip", "customers-2.zip", "customers-3.zip"] {
+            try Data(name.utf8).write(to: URL(fileURLWithPath: partner.workspace.outbox + "/" + name))
+        }
+        let result = try partner.ferry(["exchange"])
+        #expect(result.status == 1)
+        let failures = result.error.split(separator: "\n").filter { $0.hasPrefix("error:") }
+        #expect(failures.count == 2, "one for crm, one for erp: \(result.error)")
+        #expect(failures.allSatisfy { $0.contains("127.0.0.1:\(nobody)") && $0.contains("Connection refused") }, "\(failures)")
+        #expect(result.error.components(separatedBy: "attempt 1 of 2 failed").count - 1 == 2, "each entry retried once: \(result.error)")
+        #expect(partner.files(partner.workspace.outbox).count == 3)
+        #expect(try Ledger(workspace: partner.workspace).push(exchange: "erp", package: "customers-2.zip") == nil)
+    }
+
     @Test("a connection dropped in the middle of a large upload is retried: one complete delivery, no .part")
     func uploadDroppedMidway() throws {
         let partner = try SFTPPartner()

@@ -39,6 +39,11 @@ public struct SSHError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The server cannot be reached or will not let Ferry in: every other file of the same server would fail alike.
+    public var concernsTheServer: Bool {
+        [.unknownHost, .changedHostKey, .authentication, .connection].contains(kind)
+    }
+
     /// True when the server says the path does not exist.
     public var isNoSuchFile: Bool { kind == .remote(status: SFTPStatus.noSuchFile) }
 
