@@ -84,6 +84,26 @@ struct SFTPExchangeTests {
         #expect(watcher.output.contains("sftp pulled crm:") && watcher.output.contains("sftp pushed erp:"), "\(watcher.output)")
     }
 
+    @Test("after_pull: move: done moves the remote file, keeping both when the name is taken there; a name taken in the inbox gets -2")
+    func pullMovesAndNeverReplaces() throws {
+        let partner = try SFTPPartner()
+        try partner.configure(pull: ["files: \"*.csv\"", "settle: 0.2", "after_pull: \"move: done\""])
+        _ = try Ledger(workspace: partner.workspace)
+        let export = Data("accountnumber\nACC-2\n".utf8)
+        try export.write(to: URL(fileURLWithPath: partner.outgoing + "/accounts-a.csv"))
+        try Data("older".utf8).write(to: URL(fileURLWithPath: partner.home + "/done/accounts-a.csv"))
+        try Data("waiting".utf8).write(to: URL(fileURLWithPath: partner.workspace.inbox + "/accounts-a.csv"))
+        let result = try partner.ferry(["exchange", "--pull-only"])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(partner.files(partner.workspace.inbox) == ["accounts-a-2.csv", "accounts-a.csv"])
+        #expect(partner.bytes(partner.workspace.inbox + "/accounts-a-2.csv") == export)
+        #expect(partner.bytes(partner.workspace.inbox + "/accounts-a.csv") == Data("waiting".utf8), "the inbox file was not replaced")
+        #expect(partner.files(partner.outgoing).isEmpty)
+        let done = partner.files(partner.home + "/done")
+        #expect(done.count == 2 && done.contains("accounts-a.csv") && done.contains { $0.hasPrefix("accounts-a.csv.") }, "\(done)")
+        #expect(partner.bytes(partner.home + "/done/accounts-a.csv") == Data("older".utf8), "the partner's older file was kept")
+    }
+
     @Test("a server whose host key is unknown or changed is refused before anything moves")
     func unknownHostKeyRefused() throws {
         let partner = try SFTPPartner()
