@@ -94,7 +94,11 @@ struct StatusCommand: ParsableCommand {
         let folder = options.template == nil ? try? options.templatesFolder() : nil
         let status = try StatusSnapshot.read(workspace, templatesFolder: folder)
         if json { return print(JSONLine.encode(StatusRecord(status, root: workspace.root))) }
-        print("Ferry:                  \(status.holder.map { "running here (\($0))" } ?? "not running in this workspace")")
+        if status.nodes.isEmpty {
+            print("Ferry:                  \(status.holder.map { "running here (\($0))" } ?? "not running in this workspace")")
+        } else {
+            printNodes(status.nodes)
+        }
         printTemplates(status)
         print("Waiting in the inbox:   \(Self.count(status.waiting.map(\.name)))")
         print("In progress:            \(Self.count(status.inProgress.map(\.name)))")
@@ -114,6 +118,28 @@ struct StatusCommand: ParsableCommand {
     /// `3  (a.csv, b.csv, c.csv)`, naming at most five.
     private static func count(_ names: [String]) -> String {
         names.isEmpty ? "0" : "\(names.count)  (" + names.prefix(5).map(FileName.display).joined(separator: ", ") + (names.count > 5 ? ", ..." : "") + ")"
+    }
+
+    /// The nodes sharing the ledger, one line each: alive (heartbeat age against its lease), dead, stopped or recovered.
+    private func printNodes(_ nodes: [Ledger.NodeStatus]) {
+        let alive = nodes.filter { $0.state == "running" && !$0.leaseExpired }.count
+        print("Ferry:                  \(alive) of \(nodes.count) \(nodes.count == 1 ? "node" : "nodes") running on the shared ledger")
+        for node in nodes {
+            let seconds = String(format: "%.1f", node.secondsSinceHeartbeat)
+            let place = "pid \(node.pid) on \(node.host), started \(node.startedAt)"
+            let state: String
+            switch node.state {
+            case "running" where node.leaseExpired:
+                state = "lease expired (last heartbeat \(seconds) s ago, lease \(Int(node.leaseSeconds)) s): another node recovers its files"
+            case "running":
+                state = "running, last heartbeat \(seconds) s ago (lease \(Int(node.leaseSeconds)) s)"
+            case "recovered":
+                state = "stopped; its files were recovered by node \(node.recoveredBy ?? "?")"
+            default:
+                state = node.state
+            }
+            print("  node \(node.node): \(state); \(place)" + (node.inHand > 0 ? "; \(node.inHand) in hand" : ""))
+        }
     }
 
     /// The running watcher's templates, or (with none running) the templates as they load now.

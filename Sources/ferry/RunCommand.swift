@@ -16,6 +16,7 @@ struct RunCommand: ParsableCommand {
     )
 
     @OptionGroup var options: WorkspaceOptions
+    @OptionGroup var nodeOption: NodeOption
 
     @Flag(help: "Deliver files even when the same content was delivered before (normally archived as duplicates).")
     var force = false
@@ -47,8 +48,10 @@ struct RunCommand: ParsableCommand {
             let config = try options.config()
             exchanges = config.sftp
             let templates = try options.loadTemplates()
-            settings = RunSettings(workspace: options.workspace, templates: templates.all, forcedTemplate: templates.forced,
-                                   limits: config.limits, force: force, intake: config.intake)
+            var configured = RunSettings(workspace: nodeOption.workspace(options, config: config), templates: templates.all,
+                                         forcedTemplate: templates.forced, limits: config.limits, force: force, intake: config.intake)
+            configured.nodes = config.nodes
+            settings = configured
         } catch {
             console.error("\(error)")
             throw ExitCode(2)

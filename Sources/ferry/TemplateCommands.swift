@@ -54,7 +54,7 @@ struct PreviewCommand: ParsableCommand {
         let loaded = try TemplateLoader().load(path: template)
         for warning in loaded.warnings { print("warning: \(warning.description)") }
         var preview = Preview()
-        preview.learnedKeys = try? LearnedKeys(ledgerPath: root + "/.ferry/ledger.sqlite3", create: false)
+        preview.learnedKeys = try LearnedKeys.reading(workspaceRoot: root)
         // In a bundle, the members of the templates this one comes after are run first, as in a run.
         let folder = (template as NSString).deletingLastPathComponent
         preview.unitTemplates = (try? TemplateLoader().loadEach(in: folder.isEmpty ? "." : folder).templates) ?? []

@@ -26,6 +26,7 @@ struct WatchCommand: AsyncParsableCommand {
 
     @OptionGroup var options: WorkspaceOptions
     @OptionGroup var settings: WatchSettingOptions
+    @OptionGroup var nodeOption: NodeOption
 
     @Flag(help: "Log each file as it starts, too.")
     var verbose = false
@@ -80,6 +81,8 @@ struct WatchCommand: AsyncParsableCommand {
         let applied = settings.applied(to: config.watch)
         var watch = WatchOptions(settings: applied)
         watch.progressInterval = progressEvery
+        watch.nodes = config.nodes
+        let workspace = nodeOption.workspace(options, config: config)
         let surface: WatchSurface
         do {
             surface = try WatchSurface.start(workspace: options.workspace, templatesFolder: try? options.templatesFolder(), forcedTemplate: options.template,
@@ -90,7 +93,7 @@ struct WatchCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         defer { surface.stop() }
-        var configured = Watcher(workspace: options.workspace, catalog: catalog, limits: config.limits, options: watch,
+        var configured = Watcher(workspace: workspace, catalog: catalog, limits: config.limits, options: watch,
                                  reloads: reloads, intake: config.intake, logger: logger)
         configured.listener = surface.listener
         let watcher = configured

@@ -30,7 +30,7 @@ public struct Recovery: Sendable {
         let time = UTCDateTime.now()
         var outcome = try completePlans()
         // Ferry's own crash leaves a mark; a stop from outside (kill -9, the OOM killer, a power cut) does not.
-        let marker = CrashMarker.path(inWorkspace: workspace.root)
+        let marker = CrashMarker.path(inState: workspace.state)
         let crashes = CrashMarker.crashes(at: marker)
         for (entry, _) in try ledger.unfinished() where entry.state == .claimed {
             var report = FileReport(name: entry.name, template: entry.template, outcome: .retryLater)

@@ -28,7 +28,7 @@ public final class WorkspaceLock: Sendable {
     private let descriptor: Int32
 
     public init(workspace: Workspace, role: Role = .owner) throws {
-        try Workspace.makeFolder(workspace.root + "/.ferry")
+        try Workspace.makeFolder(workspace.state)
         switch role {
         case .owner:
             let path = Self.ownerPath(workspace)
@@ -83,8 +83,9 @@ public final class WorkspaceLock: Sendable {
         return note(fd) ?? "unknown"
     }
 
-    private static func ownerPath(_ workspace: Workspace) -> String { workspace.root + "/.ferry/lock" }
-    private static func guestsPath(_ workspace: Workspace) -> String { workspace.root + "/.ferry/guests.lock" }
+    // A node's own (`Workspace.state`): nodes share the workspace, each owns its work area.
+    private static func ownerPath(_ workspace: Workspace) -> String { workspace.state + "/lock" }
+    private static func guestsPath(_ workspace: Workspace) -> String { workspace.state + "/guests.lock" }
 
     private static func openLockFile(_ path: String) throws -> Int32 {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)

@@ -14,23 +14,34 @@ public struct Workspace: Sendable {
     public var archive: String { root + "/archive" }
     public var failed: String { root + "/failed" }
     public var reports: String { root + "/reports" }
+    /// The node this process is, when several share the workspace through a PostgreSQL ledger; nil alone.
+    public let node: String?
+    /// This process's own state: `.ferry/`, or `.ferry/nodes/<node>/` for a node (its work area, staging and locks).
+    public let state: String
     /// Claimed inputs being worked on; a crash leaves them here, and the next start returns them.
-    public var work: String { root + "/.ferry/work" }
+    public var work: String { state + "/work" }
     /// Outputs being written; never visible in outbox/ until complete. A unit in hand writes into a
     /// folder below it (`staging(subfolder:)`).
     public private(set) var staging: String
 
-    public init(root: String) {
+    public init(root: String, node: String? = nil) {
         let absolute = root.hasPrefix("/") ? root : FileManager.default.currentDirectoryPath + "/" + root
         self.root = (absolute as NSString).standardizingPath
-        staging = self.root + "/.ferry/staging"
+        self.node = node
+        state = self.root + "/.ferry" + (node.map { "/nodes/" + $0 } ?? "")
+        staging = state + "/staging"
     }
 
-    /// This workspace with outputs staged in `.ferry/staging/<subfolder>/`: whatever one input unit writes
+    /// The same workspace as node `node` works in it (its own work area and staging).
+    public func asNode(_ node: String) -> Workspace {
+        Workspace(root: root, node: node)
+    }
+
+    /// This workspace with outputs staged in `<state>/staging/<subfolder>/`: whatever one input unit writes
     /// there (packages, deflated parts, rejects, key spills) can be removed at once when it fails.
     func staging(subfolder: String) -> Workspace {
         var unit = self
-        unit.staging = root + "/.ferry/staging/" + subfolder
+        unit.staging = state + "/staging/" + subfolder
         return unit
     }
 

@@ -15,6 +15,9 @@ import Yams
 /// intake:
 ///   hard_links: accept              # default: refuse
 /// ledger: postgres://ferry@db.example.com:5432/ferry   # shared by several nodes; default: .ferry/ledger.sqlite3
+/// nodes:
+///   lease: 30                       # seconds of silence before other nodes recover a node's files
+///   heartbeat: 5
 /// ```
 public struct WorkspaceConfig: Sendable, Equatable {
     public static let fileName = "ferry.yaml"
@@ -32,6 +35,8 @@ public struct WorkspaceConfig: Sendable, Equatable {
     public var ledger: String?
     /// `sftp:`: partners' servers to push packages to and pull inputs from.
     public var sftp = SFTPSettings()
+    /// `nodes:`: the lease and heartbeat of the nodes that share the ledger.
+    public var nodes = NodeSettings()
 
     /// Reads `<root>/ferry.yaml` when it exists.
     public static func load(root: String) throws(WorkspaceConfigError) -> WorkspaceConfig {
@@ -80,9 +85,11 @@ public struct WorkspaceConfig: Sendable, Equatable {
                 config.ledger = url
             case "sftp":
                 config.sftp = try readSFTP(value, root: root, path: path)
+            case "nodes":
+                config.nodes = try readNodes(value, path: path)
             default:
                 throw WorkspaceConfigError(file: path, line: key.mark?.line, column: key.mark?.column,
-                                           "unknown key \"\(name)\"", hint: "known keys: version, templates, limits, watch, intake, http, notify, ledger, sftp")
+                                           "unknown key \"\(name)\"", hint: "known keys: version, templates, limits, watch, intake, http, notify, ledger, sftp, nodes")
             }
         }
         return config
@@ -153,6 +160,31 @@ public struct WorkspaceConfig: Sendable, Equatable {
                                     hint: hint ?? WatchSettings.keys.joined(separator: ", "))
             }
         }
+    }
+
+    private static func readNodes(_ node: Node, path: String) throws(WorkspaceConfigError) -> NodeSettings {
+        guard let mapping = node.mapping else {
+            throw WorkspaceConfigError(file: path, line: node.mark?.line, column: node.mark?.column, "nodes must be a section")
+        }
+        var settings = NodeSettings()
+        for (key, value) in mapping {
+            let name = key.scalar?.string ?? ""
+            guard let seconds = Double((value.scalar?.string ?? "").trimmingWhitespace()), seconds > 0 else {
+                throw WorkspaceConfigError(file: path, line: value.mark?.line, column: value.mark?.column, "nodes: \(name) must be a number of seconds above 0")
+            }
+            switch name {
+            case "lease": settings.lease = seconds
+            case "heartbeat": settings.heartbeat = seconds
+            default:
+                throw WorkspaceConfigError(file: path, line: key.mark?.line, column: key.mark?.column, "unknown key \"\(name)\" in nodes", hint: "lease, heartbeat")
+            }
+        }
+        guard settings.heartbeat * 2 <= settings.lease else {
+            throw WorkspaceConfigError(file: path, line: node.mark?.line, column: node.mark?.column,
+                                       "nodes: heartbeat (\(settings.heartbeat) s) must be at most half the lease (\(settings.lease) s)",
+                                       hint: "a node renews its lease every heartbeat; a few missed heartbeats must not end it")
+        }
+        return settings
     }
 
     private static func readIntake(_ node: Node, into intake: inout IntakeSettings, path: String) throws(WorkspaceConfigError) {

@@ -40,6 +40,20 @@ public final class LearnedKeys: KeyResolver, Sendable {
         }
     }
 
+    /// The keys a workspace's ledger learned, for commands that only read (`preview`, `run --dry-run`): the shared
+    /// ledger's when ferry.yaml names one (a server that cannot be reached is an error, not an empty store), else
+    /// the SQLite ledger's, empty when there is none yet.
+    public static func reading(workspaceRoot root: String) throws -> LearnedKeys? {
+        guard let url = (try? WorkspaceConfig.load(root: root))?.ledger else {
+            return try? LearnedKeys(ledgerPath: root + "/.ferry/ledger.sqlite3", create: false)
+        }
+        do {
+            return LearnedKeys(connection: try PostgreSQLConnection(url: url))
+        } catch let error as PostgreSQLError {
+            throw LedgerError.unreachable(url: PostgreSQLConnection.redacted(url), message: error.message)
+        }
+    }
+
     /// The store in a shared PostgreSQL ledger, whose schema has its table (`PostgreSQLSchema`).
     init(connection: sending any SQLConnection) {
         database = Mutex(connection)

@@ -21,9 +21,10 @@ extension Ledger {
         }
     }
 
-    /// Entries whose processing did not end (a crash): claimed, delivering or failing.
+    /// Entries whose processing did not end (a crash): claimed, delivering or failing; on a shared ledger, this node's.
     public func unfinished() throws -> [(entry: Entry, moves: [Move])] {
-        let open = try entries(where: "state IN ('claimed', 'delivering', 'failing')", [], limit: 100_000, newestFirst: false)
+        let open = try entries(where: "state IN ('claimed', 'delivering', 'failing')" + (node == nil ? "" : " AND node = ?"),
+                               node.map { [.text($0)] } ?? [], limit: 100_000, newestFirst: false)
         return try open.map { entry in (entry, try moves(of: entry.id)) }
     }
 

@@ -106,6 +106,8 @@ public final class Ledger: Sendable {
     public let path: String
     /// The PostgreSQL URL when the ledger is shared (`ledger: postgres://...` in ferry.yaml); nil for SQLite.
     public let postgresURL: String?
+    /// The node whose entries this ledger claims, recovers and completes (`Workspace.node`), when it is shared.
+    public let node: String?
 
     /// Opens the workspace's ledger. A missing or empty one is made only in a workspace that shows no
     /// past (`WorkspaceHistory`), or when `createAnyway` says the operator wants it (`ferry ledger rebuild`).
@@ -115,11 +117,13 @@ public final class Ledger: Sendable {
         if let url = try WorkspaceConfig.load(root: workspace.root).ledger {
             path = PostgreSQLConnection.redacted(url)
             postgresURL = url
-            database = Mutex(try Self.openPostgreSQL(url))
+            node = workspace.node
+            database = Mutex(try Self.openPostgreSQL(url, workspace: workspace, createAnyway: createAnyway))
             return
         }
         path = workspace.root + "/.ferry/ledger.sqlite3"
         postgresURL = nil
+        node = nil
         try Workspace.makeFolder(workspace.root + "/.ferry")
         let existed = ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) > 0
         let path = path
@@ -151,9 +155,14 @@ public final class Ledger: Sendable {
 
     /// The shared ledger on a PostgreSQL server, its tables created or migrated (`PostgreSQLSchema`). Its paths
     /// are relative to the workspace, which every node mounts at the same place.
-    private static func openPostgreSQL(_ url: String) throws -> PostgreSQLConnection {
+    /// A database without Ferry's tables in a workspace that shows a past is refused as a missing SQLite ledger is.
+    private static func openPostgreSQL(_ url: String, workspace: Workspace, createAnyway: Bool) throws -> PostgreSQLConnection {
         do {
             let connection = try PostgreSQLConnection(url: url)
+            if !createAnyway, try !PostgreSQLSchema.hasTables(connection) {
+                let evidence = WorkspaceHistory.evidence(in: workspace)
+                if !evidence.isEmpty { throw LedgerError.missing(path: PostgreSQLConnection.redacted(url), evidence: evidence) }
+            }
             try PostgreSQLSchema.prepare(connection)
             return connection
         } catch let error as PostgreSQLError {
@@ -177,11 +186,16 @@ public final class Ledger: Sendable {
     /// Records a newly claimed input; returns its entry id.
     public func claim(name: String, size: Int64, digest: String, template: TemplateIdentity?, at time: UTCDateTime) throws -> Int64 {
         try withDatabase { database in
+            var columns = "name, size, digest, template, template_hash, state, claimed_at"
+            var values: [SQLValue] = [.text(name), .integer(size), .text(digest), .init(template?.name), .init(template?.contentHash),
+                                      .text("claimed"), .text(time.iso8601)]
+            if let node {
+                columns += ", node"
+                values.append(.text(node))
+            }
             let inserted = try database.query("""
-                INSERT INTO inputs (name, size, digest, template, template_hash, state, claimed_at)
-                VALUES (?, ?, ?, ?, ?, 'claimed', ?) RETURNING id
-                """, [.text(name), .integer(size), .text(digest), .init(template?.name), .init(template?.contentHash),
-                      .text(time.iso8601)])
+                INSERT INTO inputs (\(columns)) VALUES (\(values.map { _ in "?" }.joined(separator: ", "))) RETURNING id
+                """, values)
             guard let id = inserted.first?.first?.integer else { throw LedgerError.noRowID(name: name) }
             return id
         }

@@ -7,16 +7,26 @@ enum LedgerSchema {
     static let version: Int64 = 2
 
     static func prepare(_ database: SQLiteDatabase, paths: WorkspacePaths) throws {
-        let current = try database.query("PRAGMA user_version").first?.first?.integer ?? 0
+        let current = try userVersion(database)
         guard current <= version else { throw LedgerError.newer(version: current, supported: version) }
         if try !hasTables(database) {
-            try database.execute("BEGIN IMMEDIATE; \(tables) \(transfers) PRAGMA user_version = \(version); COMMIT;")
-            return
+            // Two processes may open a new ledger at once (the watcher and its /readyz): the one that gets the write
+            // lock second finds the tables made.
+            let made = try database.transaction(durable: false) { () throws -> Bool in
+                guard try !hasTables(database) else { return false }
+                try database.execute("\(tables) \(transfers) PRAGMA user_version = \(version);")
+                return true
+            }
+            if made { return }
         }
-        if current < 2 { try migrateToVersion2(database, paths: paths) }
+        if try userVersion(database) < 2 { try migrateToVersion2(database, paths: paths) }
         // Counting a file's interruptions looks entries up by name.
         try database.execute("CREATE INDEX IF NOT EXISTS inputs_by_name ON inputs (name, size)")
         try database.execute(transfers)
+    }
+
+    private static func userVersion(_ database: SQLiteDatabase) throws -> Int64 {
+        try database.query("PRAGMA user_version").first?.first?.integer ?? 0
     }
 
     /// False for a new, empty database.

@@ -74,12 +74,42 @@ enum PostgreSQLSchema {
         CREATE UNIQUE INDEX transfers_pushed ON transfers (exchange, local_path) WHERE direction = 'push';
         CREATE INDEX transfers_open ON transfers (direction, exchange, state);
         """,
+        // Several nodes (Ledger+Nodes): which node holds an entry, the claims on inbox names taken before the
+        // rename, and each node's lease.
+        """
+        ALTER TABLE inputs ADD COLUMN node TEXT;
+        CREATE INDEX inputs_by_node ON inputs (node, state);
+        CREATE TABLE claims (
+            name TEXT PRIMARY KEY,
+            node TEXT NOT NULL,
+            claimed_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        );
+        CREATE INDEX claims_by_node ON claims (node);
+        CREATE TABLE nodes (
+            node TEXT PRIMARY KEY,
+            incarnation TEXT NOT NULL,
+            host TEXT NOT NULL,
+            pid BIGINT NOT NULL,
+            backend_pid BIGINT,
+            started_at TIMESTAMPTZ NOT NULL,
+            heartbeat_at TIMESTAMPTZ NOT NULL,
+            lease_seconds DOUBLE PRECISION NOT NULL,
+            state TEXT NOT NULL,
+            recovered_by TEXT,
+            recovered_at TIMESTAMPTZ
+        )
+        """,
     ]
 
     static var version: Int64 { Int64(migrations.count) }
 
     /// An arbitrary constant: the advisory lock key for schema changes (`ferry` in ASCII).
     static let migrationLock: Int64 = 0x6665_7272_79
+
+    /// Whether Ferry made its tables in this database (a ledger that holds a history, or held one).
+    static func hasTables(_ database: any SQLConnection) throws -> Bool {
+        try database.query("SELECT count(*) FROM pg_tables WHERE tablename = 'inputs' AND schemaname = current_schema()").first?.first == .integer(1)
+    }
 
     static func prepare(_ database: any SQLConnection) throws {
         try database.transaction(durable: true) {

@@ -25,7 +25,7 @@ public struct DryRun: Sendable {
         let router = settings.router
         var summary = RunSummary()
         // Keys the real ledger learned, and what this pass would teach, as a real run would know them.
-        let ledgerKeys = try? LearnedKeys(ledgerPath: workspace.root + "/.ferry/ledger.sqlite3", create: false)
+        let ledgerKeys = try LearnedKeys.reading(workspaceRoot: workspace.root)
         var learned: [any KeyResolver] = []
         let files = InputProcessor.order(try Inbox(workspace: workspace).files(), router: router)
         var taken = Set<String>()

@@ -85,10 +85,12 @@ public struct InputProcessor: Sendable {
     /// nil when another process took the file first.
     public func process(_ file: InboxFile, partners: [InboxFile] = [], observer: RunObserver) throws -> FileReport? {
         let inbox = Inbox(workspace: workspace)
-        guard let claimed = try inbox.claim(file) else { return nil }
+        guard let claimed = try claim(file, from: inbox) else { return nil }
         var unit = [claimed]
+        // Other nodes may take a partner from here on; this node's claims end with the unit, however it ends.
+        defer { try? ledger.releaseClaims(unit.map(\.name)) }
         for partner in partners {
-            if let taken = try inbox.claim(partner) { unit.append(taken) }
+            if let taken = try claim(partner, from: inbox) { unit.append(taken) }
         }
         let report = try process(unit, observer: observer)
         if report.outcome != .retryLater {
@@ -96,6 +98,22 @@ public struct InputProcessor: Sendable {
             for file in unit { Self.removeMarkers(of: file.name, in: inbox.workspace.inbox) }
         }
         return report
+    }
+
+    /// Takes the file into the work area: first the ledger's claim on its name (which, with several nodes, only
+    /// one node gets), then the rename. Nil when another node or process has it.
+    private func claim(_ file: InboxFile, from inbox: Inbox) throws -> ClaimedFile? {
+        guard try ledger.takeClaim(name: file.name) else { return nil }
+        do {
+            guard let claimed = try inbox.claim(file) else {
+                try ledger.releaseClaims([file.name])
+                return nil
+            }
+            return claimed
+        } catch {
+            try? ledger.releaseClaims([file.name])
+            throw error
+        }
     }
 
     static func removeMarkers(of name: String, in folder: String) {
@@ -259,7 +277,7 @@ public struct InputProcessor: Sendable {
         var previous: Ledger.Entry?
         report.seconds = Date().timeIntervalSince(started)
         let snapshot = report
-        let plannedMoves = try MoveExecutor.deliveryLock.withLock { _ -> [Ledger.Move]? in
+        let plannedMoves = try MoveExecutor.deliveryLock.withLock { _ -> [Ledger.Move]? in try ledger.exclusively(digest: digest) {
             if checkDuplicates { previous = try ledger.delivered(digest: digest, except: id) }
             if onlyIfDuplicate && previous == nil { return nil }
             var taken = Set<String>()
@@ -275,7 +293,7 @@ public struct InputProcessor: Sendable {
                 for keys in learned { try LearnedKeys.write(keys, into: database, input: id, at: time) }
             })
             return moves
-        }
+        } }
         guard let moves = plannedMoves else { return false }
         if let previous {
             // The digest was computed alongside the pipeline; a duplicate's outputs are dropped unseen.

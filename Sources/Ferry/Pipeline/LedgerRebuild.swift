@@ -30,8 +30,10 @@ public struct LedgerRebuild: Sendable {
         var summary = Summary()
         let path = workspace.root + "/.ferry/ledger.sqlite3"
         do {
-            let entries = try Ledger(workspace: workspace, createAnyway: true).count()
-            if entries > 0 { throw LedgerError.healthy(path: path, entries: entries) }
+            // The shared ledger (PostgreSQL) is rebuilt into an empty database the same way; it is never damaged here.
+            let existing = try Ledger(workspace: workspace, createAnyway: true)
+            let entries = try existing.count()
+            if entries > 0 { throw LedgerError.healthy(path: existing.path, entries: entries) }
         } catch LedgerError.damaged {
             let aside = path + ".damaged-" + time.compact
             for suffix in ["", "-wal", "-shm"] where access(path + suffix, F_OK) == 0 {

@@ -28,7 +28,7 @@ public struct Replay: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let ledger = try Ledger(workspace: workspace)
         let archivedPath = try locate(input, ledger: ledger)
-        CrashMarker.install(at: CrashMarker.path(inWorkspace: workspace.root))
+        CrashMarker.install(at: CrashMarker.path(inState: workspace.state))
         let name = (archivedPath as NSString).lastPathComponent
         let router = TemplateRouter(templates: templates, forced: template, held: held)
         if case .failure(let error) = router.template(for: [name], displayName: name), error.kind == .templateUnavailable {

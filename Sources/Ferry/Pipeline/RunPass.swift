@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// `ferry run`: one pass over the inbox. Every file found ends in exactly one place: archive/
 /// (delivered, or a duplicate of something delivered), failed/ (with its reason), or back in the
@@ -24,12 +25,16 @@ public struct RunPass: Sendable {
         let lock = try WorkspaceLock(workspace: workspace)
         defer { withExtendedLifetime(lock) {} }
         let ledger = try Ledger(workspace: workspace)
+        // As one of several nodes: holds a lease while it runs (and recovers no other node: that is the watchers' housekeeping).
+        let lease = try NodeLease.join(workspace, ledger: ledger, settings: settings.nodes, logger: Logger(label: "ferry"))
+        defer { lease?.leave() }
         var summary = RunSummary()
         // A `ferry replay` at work has files in hand that are not this run's to recover: wait for it.
         let recovered = try WorkspaceLock.withoutGuests(workspace, wait: true, waiting: {
             observer.notice("waiting for a ferry replay at work in this workspace to finish before recovering")
         }) { try Recovery(workspace: workspace, ledger: ledger).run() } ?? Recovery.Outcome()
-        CrashMarker.install(at: CrashMarker.path(inWorkspace: workspace.root))
+        try ledger.releaseAllClaims()
+        CrashMarker.install(at: CrashMarker.path(inState: workspace.state))
         summary.recovered = recovered.returned
         for name in recovered.returned {
             observer.notice("\(FileName.display(name)): found in the work area after an interrupted run; returned to the inbox and processed again")

@@ -14,6 +14,8 @@ public struct RunSettings: Sendable {
     /// Which inputs are accepted at all (hard links).
     public var intake: IntakeSettings
     public var clock: @Sendable () -> UTCDateTime
+    /// The node's lease, when this is one of several nodes on a shared ledger (`nodes:` in ferry.yaml).
+    public var nodes = NodeSettings()
 
     public init(workspace: Workspace, templates: [Template], forcedTemplate: Template? = nil, held: [BrokenTemplate] = [],
                 limits: DecompressionLimits = DecompressionLimits(), force: Bool = false, intake: IntakeSettings = IntakeSettings(),

@@ -23,6 +23,8 @@ public struct WatchOptions: Sendable {
     public var progressInterval: Double = 10
     /// Seconds of quiet in the templates folder before a change is loaded (an editor saves in steps).
     public var reloadDelay: Double = 0.3
+    /// The lease of a node among several (`nodes:` in ferry.yaml; only with a shared ledger and a node name).
+    public var nodes = NodeSettings()
 
     public init() {}
 
@@ -106,8 +108,13 @@ public struct Watcher: Sendable {
         let lock = try WorkspaceLock(workspace: workspace)
         defer { withExtendedLifetime(lock) {} }
         let ledger = try Ledger(workspace: workspace)
+        // One of several nodes: joins (waiting while another node recovers this one), recovers its own, then helps recover others.
+        let lease = try NodeLease.join(workspace, ledger: ledger, settings: options.nodes, logger: logger)
+        defer { lease?.leave() }
         try recover(ledger)
-        CrashMarker.install(at: CrashMarker.path(inWorkspace: workspace.root))
+        try ledger.releaseAllClaims()
+        lease?.startHousekeeping()
+        CrashMarker.install(at: CrashMarker.path(inState: workspace.state))
 
         var usePolling = options.poll
         if case .network(let kind) = FilesystemKind.of(workspace.inbox) {
@@ -119,7 +126,7 @@ public struct Watcher: Sendable {
         reloads.onRequest { events.wake() }
         logBroken(catalog.flows.compactMap(\.broken), lastGood: [])
         logOverlaps(involving: nil)
-        logger.info("watching \(workspace.inbox)", metadata: [
+        logger.info("watching \(workspace.inbox)\(workspace.node.map { " as node \($0)" } ?? "")", metadata: [
             "templates": "\(templateList())",
             "mode": "\(events.watchesInbox ? "inotify + scan every \(options.scanInterval) s" : "polling every \(options.scanInterval) s")",
             "settle": "\(options.readiness.settleSeconds) s", "workers": "\(options.workers)",

@@ -4,15 +4,15 @@ import Glibc
 import Darwin
 #endif
 
-/// Leaves a mark (`.ferry/crashed`) when the process dies of a fault of its own — a Swift runtime trap,
+/// Leaves a mark (`.ferry/crashed`, a node's in its own folder) when the process dies of a fault of its own — a Swift runtime trap,
 /// a bad memory access, an abort — so the next start can tell such a crash, which the file in hand
 /// may have caused, from a stop from outside (kill -9, the OOM killer, a shutdown, a power cut), which
 /// leaves no mark. The mark holds one byte per crash: the signal's number.
 enum CrashMarker {
     static let signals: [Int32] = [SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV]
 
-    /// The mark's place in a workspace.
-    static func path(inWorkspace root: String) -> String { root + "/.ferry/crashed" }
+    /// In the folder of a process's own state (`Workspace.state`).
+    static func path(inState folder: String) -> String { folder + "/crashed" }
 
     nonisolated(unsafe) private static var descriptor: Int32 = -1
     /// The actions that were in place before ours, by signal number: ours hands the signal on to them.

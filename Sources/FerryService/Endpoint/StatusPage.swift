@@ -19,7 +19,7 @@ struct StatusPage {
         var body = header()
         if let message { body += "<p class=\"message\" id=\"message\">\(escape(message))</p>\n" }
         if let problem { body += "<p class=\"problem\" id=\"problem\">\(escape(problem))</p>\n" }
-        body += templatesSection() + waitingSection() + progressSection() + failedSection() + deliveriesSection() + totalsSection()
+        body += nodesSection() + templatesSection() + waitingSection() + progressSection() + failedSection() + deliveriesSection() + totalsSection()
         return Self.document(title: "Ferry: \(root)", body: body)
     }
 
@@ -28,7 +28,9 @@ struct StatusPage {
     }
 
     private func header() -> String {
-        let running = status.holder.map { "running (\(escape($0)))" } ?? "not running in this workspace"
+        let alive = status.nodes.filter { $0.state == "running" && !$0.leaseExpired }.count
+        let running = !status.nodes.isEmpty ? "\(alive) of \(status.nodes.count) nodes running"
+            : status.holder.map { "running (\(escape($0)))" } ?? "not running in this workspace"
         return """
         <header><h1>Ferry <small>\(escape(FerryVersion.current))</small></h1>
         <p>Workspace <code>\(escape(root))</code>: \(running). \
@@ -37,6 +39,18 @@ struct StatusPage {
         </header>
 
         """
+    }
+
+    /// Only with a shared ledger: every node, its lease and what it holds.
+    private func nodesSection() -> String {
+        guard !status.nodes.isEmpty else { return "" }
+        let rows = status.nodes.map { node in
+            let state = node.leaseExpired ? "lease expired" : node.state == "recovered" ? "recovered by \(node.recoveredBy ?? "?")" : node.state
+            return "<tr class=\"\(node.leaseExpired ? "expired" : escape(node.state))\"><td>\(escape(node.node))</td><td>\(escape(state))</td>"
+                + "<td class=\"n\">\(String(format: "%.1f", node.secondsSinceHeartbeat)) s</td><td class=\"n\">\(Int(node.leaseSeconds)) s</td>"
+                + "<td>pid \(node.pid) on \(escape(node.host))</td><td class=\"n\">\(node.inHand)</td></tr>"
+        }
+        return section("nodes", "Nodes", table(["node", "state", "last heartbeat", "lease", "process", "in hand"], rows))
     }
 
     private func templatesSection() -> String {

@@ -17,6 +17,22 @@ public struct StatusRecord: Encodable, Sendable {
     public var failed: [Failed]
     public var outboxPackages: Int
     public var lastInput: EntryRecord?
+    /// The nodes sharing a PostgreSQL ledger (empty with SQLite).
+    public var nodes: [Node]
+
+    public struct Node: Encodable, Sendable {
+        public var node: String
+        public var host: String
+        public var pid: Int64
+        /// `running`, `stopped` or `recovered`.
+        public var state: String
+        public var startedAt: String
+        public var secondsSinceHeartbeat: Double
+        public var leaseSeconds: Double
+        public var leaseExpired: Bool
+        public var recoveredBy: String?
+        public var inHand: Int
+    }
 
     public struct Template: Encodable, Sendable {
         public var name: String
@@ -46,7 +62,7 @@ public struct StatusRecord: Encodable, Sendable {
     }
 
     public init(_ snapshot: StatusSnapshot, root: String) {
-        running = snapshot.holder != nil
+        running = snapshot.isWorked
         holder = snapshot.holder
         templatesFrom = snapshot.templatesFromWatcher ? "watcher" : "folder"
         templates = snapshot.templates.map { Template(name: $0.name, status: $0.status, version: $0.version, error: $0.error) }
@@ -59,5 +75,10 @@ public struct StatusRecord: Encodable, Sendable {
         failed = snapshot.failed.map { Failed(file: FileName.display($0.name), reason: $0.reason, rejectsReport: $0.rejectsReport.map(FileName.display)) }
         outboxPackages = snapshot.outboxPackages
         lastInput = snapshot.lastInput.map { EntryRecord($0, root: root) }
+        nodes = snapshot.nodes.map {
+            Node(node: $0.node, host: $0.host, pid: $0.pid, state: $0.state, startedAt: $0.startedAt,
+                 secondsSinceHeartbeat: ($0.secondsSinceHeartbeat * 10).rounded() / 10, leaseSeconds: $0.leaseSeconds,
+                 leaseExpired: $0.leaseExpired, recoveredBy: $0.recoveredBy, inHand: $0.inHand)
+        }
     }
 }

@@ -21,6 +21,11 @@ public struct StatusSnapshot: Sendable, Equatable {
     public var failed: [FailedFile] = []
     public var outboxPackages = 0
     public var lastInput: Ledger.Entry?
+    /// The nodes sharing the ledger (PostgreSQL), with their leases; empty with the SQLite ledger.
+    public var nodes: [Ledger.NodeStatus] = []
+
+    /// A Ferry process works on the workspace: the one holding it, or a node whose lease is alive.
+    public var isWorked: Bool { holder != nil || nodes.contains { $0.state == "running" && !$0.leaseExpired } }
 
     public struct TemplateState: Sendable, Equatable {
         public var name: String
@@ -66,9 +71,11 @@ public struct StatusSnapshot: Sendable, Equatable {
         snapshot.waiting = try Inbox(workspace: workspace).files().map {
             WaitingFile(name: $0.name, size: $0.size, age: max(0, now - $0.modified))
         }
+        snapshot.nodes = try ledger?.nodes() ?? []
         let unfinished = try ledger?.unfinished().map(\.entry) ?? []
         let claimed = unfinished.filter { $0.state == .claimed }
-        if snapshot.holder == nil {
+        // With nodes, a live node recovers what a dead one held: it is in progress until then.
+        if !snapshot.isWorked {
             snapshot.interrupted = claimed.map(\.name)
         } else {
             snapshot.inProgress = claimed.map { InProgressFile(id: $0.id, name: $0.name, size: $0.size, template: $0.template, claimedAt: $0.claimedAt) }

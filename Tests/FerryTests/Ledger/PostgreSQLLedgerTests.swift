@@ -102,6 +102,9 @@ struct PostgreSQLLedgerTests {
             let rerun = try crashes.ferry(scratch)
             #expect(rerun.status == 1, "\(point): accounts-2 fails: \(rerun.output)")
             try crashes.assertExactlyOnce(scratch)
+            // ferry run on a shared ledger is a node (the host name) with its own work area and staging.
+            #expect(FileManager.default.fileExists(atPath: scratch.root + "/.ferry/nodes") && MultiNodeTests.strayFiles(scratch.root).isEmpty,
+                    "\(point): \(MultiNodeTests.strayFiles(scratch.root))")
             let states = try Ledger(workspace: scratch.workspace).history(limit: 20).map(\.state)
             #expect(states.filter { $0 == .done }.count == 2 && states.filter { $0 == .failed }.count == 1, "\(point): \(states)")
         }
@@ -125,5 +128,92 @@ struct PostgreSQLLedgerTests {
         #expect(down.status != 0)
         #expect(down.output.contains("the shared ledger postgres://ferry@127.0.0.1"), "\(down.output)")
         #expect(scratch.files(in: scratch.workspace.inbox) == ["accounts-late.csv"], "nothing is taken without the ledger")
+    }
+
+    @Test("keys learned from delivered inputs go into the shared ledger with the plan; the next run and a dry run resolve them")
+    func learnedKeys() throws {
+        let server = try PostgreSQLServer()
+        try server.psql("CREATE DATABASE learned")
+        let scratch = try TemporaryWorkspace()
+        try Data("ledger: \(server.url(database: "learned"))\n".utf8).write(to: URL(fileURLWithPath: scratch.root + "/ferry.yaml"))
+        let samples = Fixtures.packageRoot + "/samples/exports/"
+        for name in ["sales-currencies.csv", "accounts.csv"] {
+            try FileManager.default.copyItem(atPath: samples + name, toPath: scratch.workspace.inbox + "/" + name)
+        }
+        let templates = try TemplateLoader().loadFolder(Fixtures.packageRoot + "/samples/templates")
+        #expect(try RunPass(workspace: scratch.workspace, templates: templates, clock: { RunPassTests.fixedTime }).run().succeeded)
+        #expect(!FileManager.default.fileExists(atPath: scratch.root + "/.ferry/ledger.sqlite3"), "no SQLite ledger beside the shared one")
+        let currenciesEntry = try server.psql("SELECT id FROM inputs WHERE name = 'sales-currencies.csv' AND state = 'done'", database: "learned")
+        #expect(try server.psql("SELECT key FROM learned_keys WHERE reference = 'currencies' AND value = 'Hungarian Forint'", database: "learned") == "HUF")
+        #expect(try server.psql("SELECT DISTINCT input_id FROM learned_keys WHERE reference = 'currencies'", database: "learned") == currenciesEntry,
+                "learned with the delivery of the currencies export")
+        let store = try #require(try LearnedKeys.reading(workspaceRoot: scratch.root))
+        #expect(store.resolve("HUF", in: "currency_names") == .found("Hungarian Forint"))
+
+        // Quotes by currency name and one by a GUID nothing taught: the dry run and the run agree.
+        let header = "quoteid,quotenumber,name,customerid,transactioncurrencyid,effectiveto,requestdeliveryby,shipto_line1,shipto_city,shipto_postalcode,shipto_country,statecode\n"
+        let rest = ",2026-12-10,2027-01-10,,Budapest,1051,HU,1\n"
+        let byName = (1...4).map { "q\($0),QUO-\($0),Q,ACC-00000-XI9000,Hungarian Forint" + rest }.joined()
+        try scratch.drop("quotes-x.csv", header + byName + "q5,QUO-5,Q,ACC-00000-XI9000,11111111-2222-3333-4444-555555555555" + rest)
+        let dry = try DryRun(workspace: scratch.workspace, templates: templates, clock: { RunPassTests.fixedTime }).run().summary
+        #expect(dry.rowsWritten == 4 && dry.rowsRejected == 1, "\(dry.rowsWritten) written, \(dry.rowsRejected) rejected: \(dry.files.map { "\($0.name) \($0.outcome) \($0.error ?? "")" })")
+        let run = try RunPass(workspace: scratch.workspace, templates: templates, clock: { RunPassTests.fixedTime }).run()
+        #expect(run.rowsWritten == 4 && run.rowsRejected == 1, "\(run.files.compactMap(\.error))")
+    }
+
+    @Test("an empty database in a used workspace is refused as a missing ledger; ferry ledger rebuild fills it from archive/ and failed/")
+    func missingAndRebuild() throws {
+        let server = try PostgreSQLServer()
+        let scratch = try CrashRecoveryTests().workspace()
+        let crashes = CrashRecoveryTests()
+        _ = try crashes.ferry(scratch)
+        try crashes.assertExactlyOnce(scratch)
+        // The workspace moves to a new, empty database: its SQLite history does not come along.
+        try server.psql("CREATE DATABASE moved")
+        try Data("ledger: \(server.url(database: "moved"))\n".utf8).write(to: URL(fileURLWithPath: scratch.root + "/ferry.yaml"))
+        try scratch.drop("accounts-again.csv", "accountnumber\nA1\nA2\n")
+        let refused = try crashes.ferry(scratch)
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("the ledger postgres://ferry@127.0.0.1") && refused.output.contains("is missing")
+                && refused.output.contains("archive/ holds 2 inputs"), "\(refused.output)")
+        #expect(scratch.files(in: scratch.workspace.inbox) == ["accounts-again.csv"])
+        #expect(try server.psql("SELECT count(*) FROM pg_tables WHERE tablename = 'inputs'", database: "moved") == "0", "nothing was created")
+
+        let rebuilt = try crashes.ferry(scratch, ["ledger", "rebuild"])
+        #expect(rebuilt.status == 0, "\(rebuilt.output)")
+        #expect(rebuilt.output.contains("2 delivered inputs from archive/ and 1 failed"), "\(rebuilt.output)")
+        #expect(try crashes.ferry(scratch, ["ledger", "rebuild"]).output.contains("nothing to rebuild"))
+        _ = try crashes.ferry(scratch)
+        #expect(try server.psql("SELECT state FROM inputs WHERE name = 'accounts-again.csv'", database: "moved") == "duplicate",
+                "the rebuilt shared ledger knows what was delivered")
+        #expect(scratch.files(in: scratch.workspace.outbox).count == 2)
+    }
+
+    @Test("TLS to the server as sslmode says: require and verify-full (with sslrootcert) connect over TLS; an untrusted certificate, a server without TLS and an unknown option are refused")
+    func tls() throws {
+        let server = try PostgreSQLServer(tls: true)
+        let plain = try PostgreSQLServer()
+        func sslInUse(_ url: String) throws -> SQLValue? {
+            try PostgreSQLConnection(url: url).query("SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()").first?.first
+        }
+        let base = server.url()
+        #expect(try sslInUse(base + "?sslmode=require") == .text("true"))
+        #expect(try sslInUse(base) == .text("true"), "prefer, the default, takes TLS when offered")
+        #expect(try sslInUse(base + "?sslmode=verify-full&sslrootcert=\(server.folder)/server.crt") == .text("true"))
+        #expect(try sslInUse(base + "?sslmode=disable") == .text("false"))
+        #expect(throws: PostgreSQLError.self, "the self-signed certificate is not among the system's roots") {
+            try sslInUse(base + "?sslmode=verify-full")
+        }
+        #expect(try sslInUse(plain.url() + "?sslmode=prefer") == .text("false"))
+        #expect(throws: PostgreSQLError.self, "a server without TLS is refused under require") {
+            try sslInUse(plain.url() + "?sslmode=require")
+        }
+        for option in ["sslmode=sometimes", "connect_timeout=3"] {
+            #expect {
+                _ = try PostgreSQLConnection(url: base + "?" + option)
+            } throws: { error in
+                "\(error)".contains(option.split(separator: "=")[0])
+            }
+        }
     }
 }

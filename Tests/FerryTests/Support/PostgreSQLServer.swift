@@ -11,7 +11,8 @@ final class PostgreSQLServer {
     /// `postgres://ferry@127.0.0.1:<port>/<database>`.
     func url(database: String = "postgres") -> String { "postgres://\(user)@127.0.0.1:\(port)/\(database)" }
 
-    init() throws {
+    /// With `tls`, the server also speaks TLS with a self-signed certificate for 127.0.0.1 (`<folder>/server.crt`).
+    init(tls: Bool = false) throws {
         guard let binaries = Self.findBinaries() else {
             throw ServerError("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin: install Debian's postgresql (.ci/run does)")
         }
@@ -26,9 +27,18 @@ final class PostgreSQLServer {
         let initdb = try SpawnedProgram.run(asUser + [binaries + "/initdb", "-D", folder + "/data", "-U", user, "-A", "trust",
                                                       "--no-sync", "-E", "UTF8", "--locale", "C"], output: folder + "/initdb.log")
         guard initdb == 0 else { throw ServerError("initdb failed: \(Self.read(folder + "/initdb.log"))") }
+        var settings = "-c listen_addresses=127.0.0.1 -c port=\(port) -c unix_socket_directories='\(folder)' -c fsync=off"
+        if tls {
+            let made = try runProcess("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                                                           "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", folder + "/server.key", "-out", folder + "/server.crt"])
+            guard made.status == 0 else { throw ServerError("openssl failed: \(made.error)") }
+            chmod(folder + "/server.key", 0o600)
+            if getuid() == 0 { _ = try runProcess("/bin/chown", ["nobody", folder + "/server.key", folder + "/server.crt"]) }
+            settings += " -c ssl=on -c ssl_cert_file=\(folder)/server.crt -c ssl_key_file=\(folder)/server.key"
+        }
         // pg_ctl, not Foundation's Process: the server it leaves running keeps the descriptors Process watches.
         let start = try SpawnedProgram.run(asUser + [binaries + "/pg_ctl", "-D", folder + "/data", "-l", folder + "/server.log", "-w",
-                                                     "-o", "-c listen_addresses=127.0.0.1 -c port=\(port) -c unix_socket_directories='\(folder)' -c fsync=off",
+                                                     "-o", settings,
                                                      "start"], output: folder + "/pg_ctl.log")
         guard start == 0 else {
             throw ServerError("pg_ctl start failed: \(Self.read(folder + "/pg_ctl.log"))\n\(Self.read(folder + "/server.log"))")

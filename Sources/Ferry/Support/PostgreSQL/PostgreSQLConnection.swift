@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PostgresNIO
 
 /// A PostgreSQL error with the server's own message (or the connection's, when there is no server).
@@ -17,16 +18,18 @@ final class PostgreSQLConnection: SQLConnection {
     private let connection: PostgresConnection
     private let logger = Logger(label: "ferry.postgres")
 
-    /// Connects to `postgres://user[:password]@host[:port]/database[?sslmode=disable]` (no TLS unless asked for).
+    /// Connects to `postgres://user[:password]@host[:port]/database[?sslmode=...&sslrootcert=...]`; TLS as `sslmode` says
+    /// (`TLSMode`), by default `prefer`, as libpq does.
     init(url: String) throws {
         guard let parsed = URLComponents(string: url), ["postgres", "postgresql"].contains(parsed.scheme ?? ""),
               let host = parsed.host, !host.isEmpty else {
             throw PostgreSQLError(message: "\(Self.redacted(url)) is not a postgres://user@host:port/database URL")
         }
         let database = String(parsed.path.drop { $0 == "/" })
+        let tls = try TLSMode(query: parsed.queryItems ?? [], url: Self.redacted(url)).configuration()
         let configuration = PostgresConnection.Configuration(
             host: host, port: parsed.port ?? 5432, username: parsed.user ?? "postgres",
-            password: parsed.password, database: database.isEmpty ? nil : database, tls: .disable)
+            password: parsed.password, database: database.isEmpty ? nil : database, tls: tls)
         do {
             connection = try PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1, logger: logger).wait()
@@ -36,6 +39,55 @@ final class PostgreSQLConnection: SQLConnection {
     }
 
     deinit { try? connection.close().wait() }
+
+    /// The URL's TLS options, with libpq's names and meanings: `sslmode` = `disable`, `allow` or `prefer` (TLS when
+    /// the server offers it), `require` (TLS, any certificate), `verify-ca` (a certificate from a trusted CA),
+    /// `verify-full` (that, for this host name); `sslrootcert` = the CA file (default: the system's roots).
+    /// Any other option is refused rather than ignored.
+    struct TLSMode {
+        var mode = "prefer"
+        var rootCertificate: String?
+
+        init(query: [URLQueryItem], url: String) throws {
+            for item in query {
+                switch item.name {
+                case "sslmode":
+                    guard let value = item.value, ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].contains(value) else {
+                        throw PostgreSQLError(message: "\(url): sslmode=\(item.value ?? "") is not one of disable, allow, prefer, require, verify-ca, verify-full")
+                    }
+                    mode = value
+                case "sslrootcert":
+                    rootCertificate = item.value
+                default:
+                    throw PostgreSQLError(message: "\(url): the URL option \(item.name) is not supported (Ferry reads sslmode and sslrootcert)")
+                }
+            }
+        }
+
+        func configuration() throws -> PostgresConnection.Configuration.TLS {
+            guard mode != "disable" else { return .disable }
+            var tls = TLSConfiguration.makeClientConfiguration()
+            switch mode {
+            case "verify-full": tls.certificateVerification = .fullVerification
+            case "verify-ca": tls.certificateVerification = .noHostnameVerification
+            default: tls.certificateVerification = .none
+            }
+            if let rootCertificate {
+                do {
+                    tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(rootCertificate))
+                } catch {
+                    throw PostgreSQLError(message: "cannot read sslrootcert \(rootCertificate): \(error)")
+                }
+            }
+            let context: NIOSSLContext
+            do {
+                context = try NIOSSLContext(configuration: tls)
+            } catch {
+                throw PostgreSQLError(message: "cannot set up TLS: \(error)")
+            }
+            return mode == "allow" || mode == "prefer" ? .prefer(context) : .require(context)
+        }
+    }
 
     /// Runs statements that return no rows; several, separated by `;` (none inside a string).
     func execute(_ sql: String) throws {
@@ -91,6 +143,7 @@ final class PostgreSQLConnection: SQLConnection {
         switch cell.dataType {
         case .int2, .int4, .int8: return .integer(try cell.decode(Int64.self))
         case .float4, .float8: return .real(try cell.decode(Double.self))
+        case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
         case .text, .varchar, .bpchar, .name: return .text(try cell.decode(String.self))
         default: return (try? cell.decode(String.self)).map(SQLValue.text) ?? .null
         }
