@@ -31,16 +31,18 @@ for n in range(files):
 PY
 
 printf '| nodes | files | seconds | files/s |\n|---|---|---|---|\n'
-for nodes in 1 2 3; do
+for nodes in ${NODES:-sqlite 1 2 3}; do
     ws="$work/ws$nodes"
-    mkdir -p "$ws/inbox"
+    mkdir -p "$ws/inbox" "$ws/archive" "$ws/failed"
     cp -r samples/templates "$ws/templates"
-    psql -X -q -d "postgres://ferry@127.0.0.1:$port/postgres" -c "CREATE DATABASE nodes$nodes"
-    printf 'ledger: postgres://ferry@127.0.0.1:%s/nodes%s?sslmode=disable\n' "$port" "$nodes" > "$ws/ferry.yaml"
+    if [ "$nodes" != sqlite ]; then   # "sqlite": one process on the embedded ledger, for comparison
+        psql -X -q -d "postgres://ferry@127.0.0.1:$port/postgres" -c "CREATE DATABASE nodes$nodes"
+        printf 'ledger: postgres://ferry@127.0.0.1:%s/nodes%s?sslmode=disable\n' "$port" "$nodes" > "$ws/ferry.yaml"
+    fi
     cp "$work/drop/"*.csv "$ws/inbox/"
     start=$(date +%s.%N)
     pids=()
-    for n in $(seq 1 "$nodes"); do
+    for n in $(seq 1 "${nodes/sqlite/1}"); do
         "$ferry" watch --root "$ws" --node "n$n" --settle 0 --max-outbox 0 --scan-interval 0.5 >"$work/node$nodes-$n.log" 2>&1 &
         pids+=($!)
     done
