@@ -27,24 +27,20 @@ extension FieldStep {
             buffer.removeSubrange(start..<from)
             return .done
         case .upper, .lower:
-            guard Self.isASCII(buffer, from: start) else { return .useText }
-            let upper = self == .upper
-            buffer.withUnsafeMutableBufferPointer { bytes in
-                for index in start..<bytes.count {
-                    let byte = bytes[index]
-                    if upper, byte >= UInt8(ascii: "a"), byte <= UInt8(ascii: "z") { bytes[index] = byte - 32 }
-                    if !upper, byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") { bytes[index] = byte + 32 }
-                }
-            }
-            return .done
+            return LatinText.map(self == .upper ? .upper : .lower, &buffer, from: start) ? .done : .useText
+        case .title:
+            return LatinText.title(&buffer, from: start) ? .done : .useText
         case .truncate(let limit):
-            guard Self.isASCII(buffer, from: start) else { return .useText }
-            if count > limit { buffer.removeSubrange((start + limit)...) }
+            // No more bytes than allowed characters: nothing to cut, whatever the script.
+            if count <= limit { return .done }
+            guard let cut = LatinText.offset(ofCharacter: limit, in: buffer, from: start) else { return .useText }
+            buffer.removeSubrange(cut...)
             return .done
         case .substring(let first, let length):
-            guard Self.isASCII(buffer, from: start) else { return .useText }
-            let from = start + min(count, first - 1)
-            let to = length.map { min(buffer.count, from + $0) } ?? buffer.count
+            let skipped = max(0, first - 1)
+            guard let from = LatinText.offset(ofCharacter: skipped, in: buffer, from: start),
+                  let to = length.map({ LatinText.offset(ofCharacter: skipped + max(0, $0), in: buffer, from: start) }) ?? buffer.count
+            else { return .useText }
             buffer.removeSubrange(to...)
             buffer.removeSubrange(start..<from)
             return .done
@@ -54,8 +50,9 @@ extension FieldStep {
         case .required:
             return count == 0 ? .reject("is required but empty") : .done
         case .maxLength(let limit):
-            guard Self.isASCII(buffer, from: start) else { return .useText }
-            return count > limit ? .reject("is \(count) characters long; at most \(limit) allowed") : .done
+            if count <= limit { return .done }
+            guard let length = LatinText.characterCount(buffer, from: start) else { return .useText }
+            return length > limit ? .reject("is \(length) characters long; at most \(limit) allowed") : .done
         case .map(let map):
             // Short values make small strings, which need no allocation.
             let key = buffer.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start...]), as: UTF8.self) }
@@ -65,6 +62,9 @@ extension FieldStep {
             buffer.removeSubrange(start...)
             buffer.append(contentsOf: mapped.utf8)
             return .done
+        case .regex(let replacement):
+            guard let asciiClass = replacement.asciiClass, asciiClass.apply(to: &buffer, from: start) else { return .useText }
+            return .done
         default:
             return .useText
         }
@@ -73,13 +73,5 @@ extension FieldStep {
     @inline(__always)
     private static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
-    }
-
-    private static func isASCII(_ bytes: [UInt8], from start: Int) -> Bool {
-        bytes.withUnsafeBufferPointer { buffer in
-            var combined: UInt8 = 0
-            for index in start..<buffer.count { combined |= buffer[index] }
-            return combined < 0x80
-        }
     }
 }

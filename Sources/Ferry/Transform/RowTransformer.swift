@@ -32,6 +32,7 @@ public struct RowTransformer: Sendable {
         self.fileName = fileName
         let index = ColumnIndex(columns, source: template.source)
         self.columns = index
+        let resolver = resolver.map { MemoizedResolver($0) }
         let missing = index.missing(template.columnReferences)
         if missing.count > 1 {
             let names = missing.map { "\"\($0.name)\" (line \($0.position.line))" }.joined(separator: ", ")

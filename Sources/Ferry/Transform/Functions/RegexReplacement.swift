@@ -5,11 +5,14 @@ public struct RegexReplacement: @unchecked Sendable, Equatable {
     public let replacement: String
     // Regex<AnyRegexOutput> is immutable once compiled; it is only read while rows are transformed.
     private let regex: Regex<AnyRegexOutput>
+    /// The same replacement on bytes, for a pattern that is one class of ASCII characters.
+    let asciiClass: ASCIIClassReplacement?
 
     init(pattern: String, replacement: String) throws {
         self.pattern = pattern
         self.replacement = replacement
         regex = try Regex(pattern)
+        asciiClass = ASCIIClassReplacement(pattern: pattern, replacement: replacement)
     }
 
     public static func == (lhs: RegexReplacement, rhs: RegexReplacement) -> Bool {
