@@ -6,6 +6,10 @@ final class CSVWriter: RecordEncoder {
     private let encoder: TextEncoder
     private var line: [UInt8] = []
     private var encoded: [UInt8] = []
+    /// Lines are built in UTF-8 and encoded once (UTF-16 holds every character); for a code page they go
+    /// field by field, so a character it lacks is named with its field.
+    private let direct: Bool
+    private let lineEnd: [UInt8]
     private(set) var rowsWritten = 0
     private var failure: UnencodableValue?
 
@@ -13,6 +17,8 @@ final class CSVWriter: RecordEncoder {
         self.sink = sink
         self.layout = layout
         self.encoder = TextEncoder(layout.encoding)
+        direct = layout.encoding.codePage == nil
+        lineEnd = layout.lineEnding == .crlf ? [0x0D, 0x0A] : [0x0A]
         line.reserveCapacity(4096)
     }
 
@@ -44,8 +50,7 @@ final class CSVWriter: RecordEncoder {
 
     private func writeLine(_ record: SourceRecord) throws {
         let delimiter = layout.delimiter
-        // UTF-8 output is built in place; other encodings go field by field through the encoder.
-        let direct = layout.encoding == .utf8
+        let direct = self.direct
         var output = encoded
         encoded = []
         output.removeAll(keepingCapacity: true)
@@ -78,10 +83,14 @@ final class CSVWriter: RecordEncoder {
             self.failure = nil
             throw failure
         }
-        scratch.removeAll(keepingCapacity: true)
-        if layout.lineEnding == .crlf { scratch.append(UInt8(ascii: "\r")) }
-        scratch.append(UInt8(ascii: "\n"))
-        _ = encoder.append(scratch, to: &output)
+        if direct, layout.encoding != .utf8 {
+            output.append(contentsOf: lineEnd)
+            scratch.removeAll(keepingCapacity: true)
+            _ = encoder.append(output, to: &scratch)
+            swap(&output, &scratch)
+        } else {
+            _ = encoder.append(lineEnd, to: &output)
+        }
         try sink.write(output)
     }
 

@@ -50,10 +50,10 @@ struct TextEncoder {
                 }
                 return nil
             }
-            for unit in String(decoding: utf8, as: UTF8.self).utf16 {
-                let low = UInt8(truncatingIfNeeded: unit), high = UInt8(truncatingIfNeeded: unit >> 8)
-                output.append(littleEndian ? low : high)
-                output.append(littleEndian ? high : low)
+            let transcoded = utf8.withUnsafeBufferPointer { Self.appendUTF16(from: $0, littleEndian: littleEndian, to: &output) }
+            if !transcoded {
+                // Not well-formed: String repairs it (U+FFFD), as the reader does.
+                for unit in String(decoding: utf8, as: UTF8.self).utf16 { Self.append(unit: unit, littleEndian: littleEndian, to: &output) }
             }
         default:
             let start = output.count
@@ -69,5 +69,45 @@ struct TextEncoder {
             }
         }
         return nil
+    }
+
+    /// UTF-8 -> UTF-16 without a String: false, with nothing appended, when the bytes are not well-formed.
+    private static func appendUTF16(from bytes: UnsafeBufferPointer<UInt8>, littleEndian: Bool, to output: inout [UInt8]) -> Bool {
+        guard UTF8Validation.firstInvalidByte(in: bytes) == nil else { return false }
+        output.reserveCapacity(output.count + bytes.count * 2)
+        var index = 0
+        while index < bytes.count {
+            let lead = UInt32(bytes[index])
+            let scalar: UInt32
+            switch lead {
+            case 0..<0x80:
+                scalar = lead
+                index += 1
+            case 0x80..<0xE0:
+                scalar = (lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+                index += 2
+            case 0xE0..<0xF0:
+                scalar = (lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F)
+                index += 3
+            default:
+                scalar = (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12 | UInt32(bytes[index + 2] & 0x3F) << 6
+                    | UInt32(bytes[index + 3] & 0x3F)
+                index += 4
+            }
+            if scalar >= 0x10000 {
+                append(unit: UInt16(0xD800 | (scalar - 0x10000) >> 10), littleEndian: littleEndian, to: &output)
+                append(unit: UInt16(0xDC00 | (scalar - 0x10000) & 0x3FF), littleEndian: littleEndian, to: &output)
+            } else {
+                append(unit: UInt16(scalar), littleEndian: littleEndian, to: &output)
+            }
+        }
+        return true
+    }
+
+    @inline(__always)
+    private static func append(unit: UInt16, littleEndian: Bool, to output: inout [UInt8]) {
+        let low = UInt8(truncatingIfNeeded: unit), high = UInt8(truncatingIfNeeded: unit >> 8)
+        output.append(littleEndian ? low : high)
+        output.append(littleEndian ? high : low)
     }
 }

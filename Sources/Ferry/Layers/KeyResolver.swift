@@ -36,21 +36,49 @@ public struct LearnedKeyBatch: Sendable, Equatable {
             text = String(text.dropFirst().dropLast())
         }
         guard text.utf8.count == 36 else { return text }
-        let shape = text.withUTF8 { bytes -> (isGUID: Bool, hasUpper: Bool) in
-            var hasUpper = false
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                if index == 8 || index == 13 || index == 18 || index == 23 {
-                    if byte != UInt8(ascii: "-") { return (false, false) }
-                } else if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F") {
-                    hasUpper = true
-                } else if !(byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) && !(byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f")) {
-                    return (false, false)
-                }
-            }
-            return (true, hasUpper)
+        return text.withUTF8 { isGUIDWithUpperCase(UnsafeRawBufferPointer($0)) } ? text.lowercased() : text
+    }
+
+    /// `normalized(_:)` on UTF-8 bytes, appended to `output`; false, with nothing appended, for a value
+    /// whose ends are not ASCII once ASCII white space is trimmed (there `String` decides).
+    static func appendNormalized(_ value: UnsafeRawBufferPointer, to output: inout [UInt8]) -> Bool {
+        guard var text = trimmedASCII(value) else { return false }
+        if text.count == 38, text[0] == UInt8(ascii: "{"), text[37] == UInt8(ascii: "}") {
+            // "{" and a combining mark after it are one character: String decides that one.
+            guard text[1] < 0x80 else { return false }
+            text = UnsafeRawBufferPointer(rebasing: text[1..<37])
         }
-        return shape.isGUID && shape.hasUpper ? text.lowercased() : text
+        let lowercase = text.count == 36 && isGUIDWithUpperCase(text)
+        for byte in text {
+            output.append(lowercase && byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F") ? byte + 32 : byte)
+        }
+        return true
+    }
+
+    /// The bytes without ASCII white space at either end; nil when an end is then not ASCII.
+    static func trimmedASCII(_ value: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
+        var start = 0, end = value.count
+        while start < end, isSpace(value[start]) { start += 1 }
+        while end > start, isSpace(value[end - 1]) { end -= 1 }
+        if start < end, value[start] >= 0x80 || value[end - 1] >= 0x80 { return nil }
+        return UnsafeRawBufferPointer(rebasing: value[start..<end])
+    }
+
+    /// Whether 36 bytes are a GUID (8-4-4-4-12 hex digits) with an upper-case digit.
+    private static func isGUIDWithUpperCase(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var hasUpper = false
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            if index == 8 || index == 13 || index == 18 || index == 23 {
+                if byte != UInt8(ascii: "-") { return false }
+            } else if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F") {
+                hasUpper = true
+            } else if !(byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) && !(byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f")) {
+                return false
+            }
+        }
+        return hasUpper
     }
 
     /// Learns that `value` stands for `key` in `reference`.

@@ -46,6 +46,28 @@ public final class StagedLearnedKeys: KeyResolver, @unchecked Sendable {
         }
     }
 
+    /// `learn(_:means:in:isName:)` on a record's bytes: no String per value where both ends are ASCII.
+    func learn(_ value: UnsafeRawBufferPointer, means key: UnsafeRawBufferPointer, in reference: String, isName: Bool) throws {
+        let done = try lock.withLock { () throws -> Bool in
+            entryBytes.removeAll(keepingCapacity: true)
+            entryBytes.append(contentsOf: reference.utf8)
+            entryBytes.append(0)
+            let prefix = entryBytes.count
+            guard let key = LearnedKeyBatch.trimmedASCII(key), LearnedKeyBatch.appendNormalized(value, to: &entryBytes) else { return false }
+            guard entryBytes.count > prefix, !key.isEmpty else { return true }
+            payloadBytes.removeAll(keepingCapacity: true)
+            payloadBytes.append(isName ? 1 : 0)
+            payloadBytes.append(contentsOf: key)
+            try entryBytes.withUnsafeBytes { entry in
+                try payloadBytes.withUnsafeBytes { try sorter.append(key: entry, payload: $0) }
+            }
+            return true
+        }
+        if !done {
+            try learn(String(decoding: value, as: UTF8.self), means: String(decoding: key, as: UTF8.self), in: reference, isName: isName)
+        }
+    }
+
     /// One folded entry as it streams past (valid inside the callback); `key` is nil when the value is ambiguous.
     struct Entry {
         var reference: UnsafeRawBufferPointer

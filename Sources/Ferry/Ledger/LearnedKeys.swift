@@ -91,14 +91,14 @@ public final class LearnedKeys: KeyResolver, Sendable {
             return
         }
         let upsert = try SQLiteStatement(upsert, in: database)
-        let learnedAt = time.iso8601
+        // Bindings outlive each run (reset keeps them): the input and the time are bound once.
+        if let input { try upsert.bind(input, at: 5) } else { try upsert.bind(nil, at: 5) }
+        try upsert.bind(time.iso8601, at: 6)
         try staged.forEachEntry { entry in
             try upsert.bind(text: entry.reference, at: 1)
             try upsert.bind(text: entry.value, at: 2)
             try upsert.bind(text: entry.key, at: 3)
             try upsert.bind(entry.isName ? 1 : 0, at: 4)
-            if let input { try upsert.bind(input, at: 5) } else { try upsert.bind(nil, at: 5) }
-            try upsert.bind(learnedAt, at: 6)
             try upsert.run()
         }
     }

@@ -28,26 +28,26 @@ public struct FieldRule: Sendable, Equatable {
                 return "\(target): \(error.reason)"
             }
         }
-        return steps.withUnsafeBufferPointer { steps -> String? in
-            for index in steps.indices {
-                switch steps[index].apply(to: &row.storage, from: start) {
-                case .done:
-                    continue
+        // Steps are read from the array: through an unsafe buffer each would be copied for the call (the row
+        // it writes could alias the buffer).
+        for index in steps.indices {
+            switch steps[index].apply(to: &row.storage, from: start) {
+            case .done:
+                continue
+            case .reject(let reason):
+                return messages[index] ?? "\(target) \(reason)"
+            case .useText:
+                let text = row.storage.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start...]), as: UTF8.self) }
+                switch steps[index].apply(to: text) {
+                case .value(let value):
+                    row.storage.removeSubrange(start...)
+                    row.storage.append(contentsOf: value.utf8)
                 case .reject(let reason):
                     return messages[index] ?? "\(target) \(reason)"
-                case .useText:
-                    let text = row.storage.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start...]), as: UTF8.self) }
-                    switch steps[index].apply(to: text) {
-                    case .value(let value):
-                        row.storage.removeSubrange(start...)
-                        row.storage.append(contentsOf: value.utf8)
-                    case .reject(let reason):
-                        return messages[index] ?? "\(target) \(reason)"
-                    }
                 }
             }
-            row.endField()
-            return nil
         }
+        row.endField()
+        return nil
     }
 }

@@ -26,6 +26,17 @@ public struct LearnRule: Sendable, Equatable {
     }
 
     func learn(from record: SourceRecord, into keys: StagedLearnedKeys) throws {
+        guard key.optionValues == nil, ids.allSatisfy({ $0.optionValues == nil }), names.allSatisfy({ $0.optionValues == nil }) else {
+            return try learnTexts(from: record, into: keys)
+        }
+        try record.withBytes(at: key.index) { value in
+            for id in ids { try record.withBytes(at: id.index) { try keys.learn($0, means: value, in: reference, isName: false) } }
+            for name in names { try record.withBytes(at: name.index) { try keys.learn($0, means: value, in: reference, isName: true) } }
+        }
+    }
+
+    /// Where a column reads option-set labels as values.
+    private func learnTexts(from record: SourceRecord, into keys: StagedLearnedKeys) throws {
         let value = key.value(in: record)
         for id in ids { try keys.learn(id.value(in: record), means: value, in: reference, isName: false) }
         for name in names { try keys.learn(name.value(in: record), means: value, in: reference, isName: true) }

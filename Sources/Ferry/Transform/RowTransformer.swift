@@ -79,13 +79,14 @@ public struct RowTransformer: Sendable {
             guard applies[index] else { continue }
             any = true
             rows[index].reset(line: record.line, number: record.number)
-            target.fields.withUnsafeBufferPointer { fields in
-                for field in fields.indices {
-                    if let reason = fields[field].evaluate(record, into: &rows[index]) {
-                        problems.append(RowProblem(location: location(record, field: fields[field].target),
-                                                   value: fields[field].source.display(record), reason: reason))
-                        rows[index].endField()
-                    }
+            // Rules are read from the array: through an unsafe buffer each would be copied for the call
+            // (the row written to could alias it).
+            let fields = target.fields
+            for field in fields.indices {
+                if let reason = fields[field].evaluate(record, into: &rows[index]) {
+                    problems.append(RowProblem(location: location(record, field: fields[field].target),
+                                               value: fields[field].source.display(record), reason: reason))
+                    rows[index].endField()
                 }
             }
             if problems.isEmpty, let field = rows[index].firstFieldWithNUL() {

@@ -109,4 +109,62 @@ struct CompiledStepsTests {
         #expect(!LatinText.map(.lower, &greek, from: 0))
         #expect(String(decoding: greek, as: UTF8.self) == "Ελλάδα")
     }
+
+    static let learnedValues = [
+        "ACC-00001-M91EW7", "  ACC-1  ", "\t{5F1C0E2A-1B2C-4D3E-8F90-ABCDEF012345}\n", "{5f1c0e2a-1b2c-4d3e-8f90-abcdef012345}",
+        "5F1C0E2A-1B2C-4D3E-8F90-ABCDEF012345", "5F1C0E2A-1B2C-4D3E-8F90-ABCDEF01234G", "{not a guid but 38 bytes long.......}",
+        "Varga Tükörfúró Zrt.", "\u{A0}Nowak\u{A0}", " Łódź ", "{\u{301}5f1c0e2a-1b2c-4d3e-8f90-abcdef01234}", "", "   ", "Ünal",
+    ]
+
+    @Test("learned values are normalized on bytes as on text")
+    func normalizedBytes() {
+        for value in Self.learnedValues {
+            var bytes: [UInt8] = []
+            let decided = Array(value.utf8).withUnsafeBytes { LearnedKeyBatch.appendNormalized($0, to: &bytes) }
+            if decided {
+                #expect(String(decoding: bytes, as: UTF8.self) == LearnedKeyBatch.normalized(value), "\(value.debugDescription)")
+            } else {
+                #expect(value.unicodeScalars.contains { $0.value >= 0x80 }, "\(value.debugDescription) left to String")
+            }
+        }
+    }
+
+    @Test("keys learned from a record's bytes resolve as keys learned from its texts")
+    func learnedFromBytes() throws {
+        let scratch = try TemporaryWorkspace()
+        let fromBytes = StagedLearnedKeys(spillFolder: scratch.workspace.staging), fromTexts = StagedLearnedKeys(spillFolder: scratch.workspace.staging)
+        for (index, value) in Self.learnedValues.enumerated() {
+            let key = index % 3 == 0 ? " K\(index) " : "K\(index % 4)"
+            try Array(value.utf8).withUnsafeBytes { value in
+                try Array(key.utf8).withUnsafeBytes { try fromBytes.learn(value, means: $0, in: "accounts", isName: index % 2 == 0) }
+            }
+            try fromTexts.learn(value, means: key, in: "accounts", isName: index % 2 == 0)
+        }
+        var bytesEntries: [String] = [], textEntries: [String] = []
+        try fromBytes.forEachEntry { bytesEntries.append("\($0.valueText)=\($0.keyText ?? "ambiguous") \($0.isName)") }
+        try fromTexts.forEachEntry { textEntries.append("\($0.valueText)=\($0.keyText ?? "ambiguous") \($0.isName)") }
+        #expect(bytesEntries == textEntries)
+        #expect(bytesEntries.count > 8)
+    }
+
+    @Test("UTF-16 output is transcoded from UTF-8 bytes as String does, surrogate pairs and repairs included", arguments: [
+        TextEncoding.utf16LittleEndian, .utf16BigEndian,
+    ])
+    func utf16(encoding: TextEncoding) {
+        let encoder = TextEncoder(encoding)
+        let texts = ["plain", "Tükörfúró Łódź", "€ 12,50", "𝄞 music 😀", "ア", ""]
+        for text in texts {
+            var output: [UInt8] = []
+            #expect(encoder.append(Array(text.utf8), to: &output) == nil)
+            let expected = text.utf16.flatMap { unit -> [UInt8] in
+                let low = UInt8(truncatingIfNeeded: unit), high = UInt8(truncatingIfNeeded: unit >> 8)
+                return encoding == .utf16LittleEndian ? [low, high] : [high, low]
+            }
+            #expect(output == expected, "\(text)")
+        }
+        var repaired: [UInt8] = []
+        _ = encoder.append([0x41, 0xC3, 0x28, 0xFF, 0x42], to: &repaired)
+        let replacement = String(decoding: [0x41, 0xC3, 0x28, 0xFF, 0x42] as [UInt8], as: UTF8.self).utf16.count
+        #expect(repaired.count == replacement * 2)
+    }
 }
