@@ -14,10 +14,7 @@ struct JSONOutputTests {
     """
 
     func workspace() throws -> TemporaryWorkspace {
-        let scratch = try TemporaryWorkspace()
-        try FileManager.default.createDirectory(atPath: scratch.root + "/templates", withIntermediateDirectories: true)
-        try Data(Self.template.utf8).write(to: URL(fileURLWithPath: scratch.root + "/templates/accounts.yaml"))
-        return scratch
+        try TemporaryWorkspace(accountsTemplate: Self.template)
     }
 
     /// Every line of `text` parsed as a JSON object, with the schema's version and a type.

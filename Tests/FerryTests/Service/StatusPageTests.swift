@@ -16,11 +16,7 @@ struct StatusPageTests {
     """
 
     func workspace(http: String = "127.0.0.1:0") throws -> TemporaryWorkspace {
-        let scratch = try TemporaryWorkspace()
-        try FileManager.default.createDirectory(atPath: scratch.root + "/templates", withIntermediateDirectories: true)
-        try Data(Self.template.utf8).write(to: URL(fileURLWithPath: scratch.root + "/templates/accounts.yaml"))
-        try Data("version: 1\nhttp: \(http)\n".utf8).write(to: URL(fileURLWithPath: scratch.root + "/ferry.yaml"))
-        return scratch
+        try TemporaryWorkspace(accountsTemplate: Self.template, config: "version: 1\nhttp: \(http)\n")
     }
 
     @Test("Chromium shows what waits and why, the file in progress, the failed file with its reason; retry from the page delivers it")

@@ -41,11 +41,7 @@ struct WebhookTests {
     """
 
     func workspace(notify: String) throws -> TemporaryWorkspace {
-        let scratch = try TemporaryWorkspace()
-        try FileManager.default.createDirectory(atPath: scratch.root + "/templates", withIntermediateDirectories: true)
-        try Data(Self.template.utf8).write(to: URL(fileURLWithPath: scratch.root + "/templates/accounts.yaml"))
-        try Data("version: 1\nnotify:\n\(notify)".utf8).write(to: URL(fileURLWithPath: scratch.root + "/ferry.yaml"))
-        return scratch
+        try TemporaryWorkspace(accountsTemplate: Self.template, config: "version: 1\nnotify:\n\(notify)")
     }
 
     @Test("a failed file is POSTed as JSON; a 500 from the receiver is retried with backoff until it takes it")

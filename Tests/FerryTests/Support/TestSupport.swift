@@ -14,6 +14,14 @@ final class TemporaryWorkspace {
         try workspace.prepare()
     }
 
+    /// A workspace whose `templates/accounts.yaml` holds `template`, with `ferry.yaml` holding `config` when given.
+    convenience init(accountsTemplate template: String, config: String? = nil) throws {
+        try self.init()
+        try FileManager.default.createDirectory(atPath: root + "/templates", withIntermediateDirectories: true)
+        try Data(template.utf8).write(to: URL(fileURLWithPath: root + "/templates/accounts.yaml"))
+        if let config { try Data(config.utf8).write(to: URL(fileURLWithPath: root + "/ferry.yaml")) }
+    }
+
     deinit { try? FileManager.default.removeItem(atPath: root) }
 
     func drop(_ name: String, _ contents: String) throws {
