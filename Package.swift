@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // Already built for postgres-nio; named for its TLS settings (sslmode= in the ledger URL).
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.25.0"),
+        // Already built for postgres-nio; BoringSSL's SHA-256 for content digests.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -52,6 +54,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
