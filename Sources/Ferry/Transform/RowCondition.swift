@@ -38,6 +38,7 @@ public indirect enum RowCondition: Sendable, Equatable {
     func matches(_ record: SourceRecord) -> Bool {
         switch self {
         case .compare(let left, let comparison, let right):
+            if let equal = Self.equalOnBytes(left, comparison, right, in: record) { return equal == (comparison == .equal) }
             guard let a = try? left.evaluate(record), let b = try? right.evaluate(record) else { return false }
             return Self.compare(a, comparison, b)
         case .isEmpty(let value):
@@ -49,6 +50,50 @@ public indirect enum RowCondition: Sendable, Equatable {
         case .and(let left, let right): return left.matches(record) && right.matches(record)
         case .or(let left, let right): return left.matches(record) || right.matches(record)
         }
+    }
+
+    /// `matches` where bytes decide it exactly (see `equalOnBytes`); nil where text must.
+    func decidedOnBytes(_ record: SourceRecord) -> Bool? {
+        switch self {
+        case .compare(let left, let comparison, let right):
+            return Self.equalOnBytes(left, comparison, right, in: record).map { $0 == (comparison == .equal) }
+        case .not(let inner):
+            return inner.decidedOnBytes(record).map { !$0 }
+        case .and(let left, let right):
+            guard let first = left.decidedOnBytes(record) else { return nil }
+            return first ? right.decidedOnBytes(record) : false
+        case .or(let left, let right):
+            guard let first = left.decidedOnBytes(record) else { return nil }
+            return first ? true : right.decidedOnBytes(record)
+        default:
+            return nil
+        }
+    }
+
+    /// For `==` and `!=` between columns and texts: whether the two values are equal as `compare` sees them,
+    /// where their bytes decide it — the same bytes are the same text, and two different ASCII values are
+    /// different unless both could read as numbers (`0` and `0.0`). Nil otherwise.
+    static func equalOnBytes(_ left: ValueSource, _ comparison: Comparison, _ right: ValueSource, in record: SourceRecord) -> Bool? {
+        guard comparison == .equal || comparison == .notEqual else { return nil }
+        var equal: Bool?
+        _ = left.withPlainBytes(in: record) { a in
+            right.withPlainBytes(in: record) { b in
+                if a.count == b.count, a.elementsEqual(b) {
+                    equal = true
+                } else if !a.contains(where: { $0 >= 0x80 }), !b.contains(where: { $0 >= 0x80 }),
+                          !(mayReadAsNumber(a) && mayReadAsNumber(b)) {
+                    equal = false
+                }
+            }
+        }
+        return equal
+    }
+
+    /// False when `Double(text.trimmingWhitespace())` is surely nil for this ASCII text: it is empty or
+    /// starts with a character no number, `inf` or `nan` starts with.
+    private static func mayReadAsNumber(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let first = bytes.first(where: { !ValueSource.isSpace($0) }) else { return false }
+        return (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) || "+-.iInN".utf8.contains(first)
     }
 
     /// Numbers compare as numbers (`0` equals `0.0`), everything else as exact text.

@@ -12,7 +12,8 @@ public struct RowTransformer: Sendable {
     struct BoundTarget: Sendable {
         var rule: TargetRule
         var condition: RowCondition?
-        var fields: [FieldRule]
+        var program: FieldProgram
+        var fields: [FieldRule] { program.rules }
     }
 
     public let template: Template
@@ -43,12 +44,12 @@ public struct RowTransformer: Sendable {
         do {
             targets = try template.targets.map { rule throws(ColumnIndex.Missing) in
                 BoundTarget(rule: rule, condition: try rule.condition?.bound(to: index),
-                            fields: try rule.fields.map { field throws(ColumnIndex.Missing) in
+                            program: FieldProgram(rules: try rule.fields.map { field throws(ColumnIndex.Missing) in
                                 var bound = field
                                 bound.source = try field.source.bound(to: index)
                                 if let resolver { bound.steps = bound.steps.map { Self.bind($0, to: resolver) } }
                                 return bound
-                            })
+                            }))
             }
             filter = try template.filter?.bound(to: index)
             learnRules = try template.learn.map { rule throws(ColumnIndex.Missing) in try rule.bound(to: index) }
@@ -73,24 +74,24 @@ public struct RowTransformer: Sendable {
             applies = Array(repeating: false, count: targets.count)
         }
         var problems: [RowProblem] = []
+        var rejections: [(rule: Int, reason: String)] = []
         var any = false
-        for (index, target) in targets.enumerated() {
-            applies[index] = target.condition?.matches(record) ?? true
+        for index in targets.indices {
+            applies[index] = targets[index].condition?.matches(record) ?? true
             guard applies[index] else { continue }
             any = true
             rows[index].reset(line: record.line, number: record.number)
-            // Rules are read from the array: through an unsafe buffer each would be copied for the call
-            // (the row written to could alias it).
-            let fields = target.fields
-            for field in fields.indices {
-                if let reason = fields[field].evaluate(record, into: &rows[index]) {
-                    problems.append(RowProblem(location: location(record, field: fields[field].target),
-                                               value: fields[field].source.display(record), reason: reason))
-                    rows[index].endField()
+            let program = targets[index].program
+            program.run(record, into: &rows[index], rejections: &rejections)
+            if !rejections.isEmpty {
+                for (rule, reason) in rejections {
+                    let field = program.rules[rule]
+                    problems.append(RowProblem(location: location(record, field: field.target), value: field.source.display(record), reason: reason))
                 }
+                rejections.removeAll()
             }
             if problems.isEmpty, let field = rows[index].firstFieldWithNUL() {
-                let name = target.fields[field].target
+                let name = program.rules[field].target
                 let value = (rows[index].string(at: field) ?? "").replacingNUL()
                 problems.append(RowProblem(location: location(record, field: name), value: value,
                                            reason: "\(name) contains a NUL byte (shown as \\0), which F&O and most importers cut values at or refuse; fix the export"))

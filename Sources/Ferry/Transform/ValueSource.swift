@@ -121,6 +121,89 @@ public indirect enum ValueSource: Sendable, Equatable {
         }
     }
 
+    /// Appends the value's UTF-8 bytes to `buffer` without making text, where bytes decide it exactly as
+    /// `evaluate` does: columns (not option sets), texts, and `+`, `join` and `when` over them. False, with
+    /// `buffer` as it was, for anything else (a `calc`, an option-set column, a `join` piece with non-ASCII
+    /// ends, a condition bytes cannot decide): then `evaluate` gives the value.
+    func append(_ record: SourceRecord, to buffer: inout [UInt8]) -> Bool {
+        switch self {
+        case .column(let reference) where reference.optionValues == nil:
+            if reference.index < record.fieldCount {
+                let range = record.range(of: reference.index)
+                record.storage.withUnsafeBufferPointer { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
+            }
+            return true
+        case .text(let text):
+            buffer.append(contentsOf: text.utf8)
+            return true
+        case .concat(let parts):
+            let start = buffer.count
+            for part in parts where !part.append(record, to: &buffer) {
+                buffer.removeSubrange(start...)
+                return false
+            }
+            return true
+        case .join(let separator, let parts):
+            let start = buffer.count
+            var joined = false
+            for part in parts {
+                let beforeSeparator = buffer.count
+                if joined { buffer.append(contentsOf: separator.utf8) }
+                let pieceStart = buffer.count
+                guard part.append(record, to: &buffer), Self.trimASCII(&buffer, from: pieceStart) else {
+                    buffer.removeSubrange(start...)
+                    return false
+                }
+                if buffer.count == pieceStart {
+                    buffer.removeSubrange(beforeSeparator...)
+                } else {
+                    joined = true
+                }
+            }
+            return true
+        case .conditional(let branches, let otherwise):
+            for branch in branches {
+                guard let matches = branch.condition.decidedOnBytes(record) else { return false }
+                if matches { return branch.value.append(record, to: &buffer) }
+            }
+            return otherwise.append(record, to: &buffer)
+        default:
+            return false
+        }
+    }
+
+    /// Trims white space off `buffer[start...]` when its ends are ASCII (String's trim decides the rest).
+    private static func trimASCII(_ buffer: inout [UInt8], from start: Int) -> Bool {
+        guard buffer.count > start else { return true }
+        if buffer[start] >= 0x80 || buffer[buffer.count - 1] >= 0x80 { return false }
+        var end = buffer.count
+        while end > start, isSpace(buffer[end - 1]) { end -= 1 }
+        var from = start
+        while from < end, isSpace(buffer[from]) { from += 1 }
+        if from < end, buffer[from] >= 0x80 || buffer[end - 1] >= 0x80 { return false }
+        buffer.removeSubrange(end...)
+        buffer.removeSubrange(start..<from)
+        return true
+    }
+
+    @inline(__always)
+    static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
+    }
+
+    /// The bytes of a column (not an option set) or a text, for as long as `body` runs; nil for other sources.
+    func withPlainBytes<Result>(in record: SourceRecord, _ body: (UnsafeRawBufferPointer) -> Result) -> Result? {
+        switch self {
+        case .column(let reference) where reference.optionValues == nil:
+            return record.withBytes(at: reference.index, body)
+        case .text(let text):
+            var text = text
+            return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        default:
+            return nil
+        }
+    }
+
     /// What the rejects report shows as the offending value: a column's own value; for a computed
     /// source, the columns it read with their values (`quantity=-3`), since the computed value may be
     /// empty or never made.

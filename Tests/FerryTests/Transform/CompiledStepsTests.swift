@@ -167,4 +167,126 @@ struct CompiledStepsTests {
         let replacement = String(decoding: [0x41, 0xC3, 0x28, 0xFF, 0x42] as [UInt8], as: UTF8.self).utf16.count
         #expect(repaired.count == replacement * 2)
     }
+
+    /// Values for the byte paths of sources and conditions: ASCII, numbers in several spellings, white space
+    /// of both kinds, non-ASCII ends, canonically equal spellings, CR LF.
+    static let sourceValues = ["", " ", "HU", "hu", "DE", "0", "0.0", "00", "+0", "-0", "1", "1e0", " 1 ", "inf", "Infinity", "nan",
+                               "NaN", ".5", "0x10", "16", "Budapest", "  Váci út 12 ", "\u{A0}Fő utca\u{A0}", "Fő\u{2003}", "e\u{301}",
+                               "\u{E9}", "a\r\nb", "a b", "\t", "x,y", "ACC-1"]
+
+    static func column(_ name: String, _ index: Int) -> ValueSource {
+        .column(ColumnReference(name: name, index: index, position: TemplatePosition(line: 1, column: 1)))
+    }
+
+    @Test("== and != on bytes decide as the text comparison does, or leave it to text")
+    func equalityOnBytes() {
+        var decided = 0
+        for a in Self.sourceValues {
+            for b in Self.sourceValues {
+                let record = SourceRecord(fields: [a, b])
+                for right in [Self.column("b", 1), ValueSource.text(b)] {
+                    for comparison in [RowCondition.Comparison.equal, .notEqual] {
+                        let condition = RowCondition.compare(Self.column("a", 0), comparison, right)
+                        if let onBytes = condition.decidedOnBytes(record) {
+                            decided += 1
+                            #expect(onBytes == RowCondition.compare(a, comparison, b), "\(a.debugDescription) \(comparison.rawValue) \(b.debugDescription)")
+                        }
+                        #expect(condition.matches(record) == RowCondition.compare(a, comparison, b), "\(a.debugDescription) \(comparison.rawValue) \(b.debugDescription)")
+                    }
+                }
+            }
+        }
+        // Two right-hand sides and two comparisons per pair; pairs that could both be numbers go to text.
+        #expect(decided > Self.sourceValues.count * Self.sourceValues.count * 4 / 3, "\(decided) decided on bytes")
+    }
+
+    @Test("join, + and when on bytes give what their text forms give")
+    func sourcesOnBytes() throws {
+        let template = try Fixtures.template("""
+        takes: a.csv
+        target: {system: sales, entity: account}
+        fields:
+          JOIN: join ", " a b c
+          CONCAT: a + " / " + b
+          WHEN: when a == "HU" then "hu" else b
+          WHEN2: when a != b and c == "0" then a else "none"
+          WHEN3: when a == 0 or not b == c then c else "x"
+          WHEN4: when a < b then "less" else "not less"
+        """)
+        let transformer = try RowTransformer(template: template, columns: ["a", "b", "c"], fileName: "a.csv")
+        let sources = transformer.targets[0].fields.map(\.source)
+        var onBytes = 0, total = 0
+        for a in Self.sourceValues {
+            for b in Self.sourceValues {
+                for c in ["", "0", " HU ", "\u{A0}x"] {
+                    let record = SourceRecord(fields: [a, b, c])
+                    for source in sources {
+                        total += 1
+                        var bytes: [UInt8] = [0x2A]
+                        if source.append(record, to: &bytes) {
+                            onBytes += 1
+                            #expect(String(decoding: bytes.dropFirst(), as: UTF8.self) == (try source.evaluate(record)),
+                                    "\(source.label) on \([a, b, c])")
+                        } else {
+                            #expect(bytes == [0x2A], "left as it was")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(onBytes > total / 3, "\(onBytes) of \(total) on bytes")
+        #expect(onBytes < total, "some left to text")
+    }
+
+    @Test("a compiled field program gives what each rule's text steps give, rejections and messages included")
+    func programMatchesTextSteps() throws {
+        let template = try Fixtures.template("""
+        takes: a.csv
+        target: {system: sales, entity: account}
+        fields:
+          T1: a | trim | upper | truncate 3
+          T2: a | lower | title | max 6
+          T3: a | trim | required "give it a value" | substring 2 3
+          T4: a | default "D" | map groups
+          T5: b | regex "[^0-9+]" "" | default "none"
+          T6: b | regex "[a-z]+[0-9]" "_" | replace "a" "b" | pad left 8 "0"
+          T7: a + b | trim | split "," 2 | lower
+          T8: join " " a b | upper | max 12
+          T9: "fixed"
+          T10: when b == "HU" then a else "x" | trim | required
+        maps:
+          groups: {"HU": "1", "0": "2", "D": "3"}
+        """)
+        let transformer = try RowTransformer(template: template, columns: ["a", "b"], fileName: "a.csv")
+        let program = transformer.targets[0].program
+        var rejected = 0
+        for a in Self.sourceValues {
+            for b in Self.sourceValues + ["+36 (1) 245-8591", "tab\there"] {
+                let record = SourceRecord(fields: [a, b])
+                var row = SourceRecord()
+                var rejections: [(rule: Int, reason: String)] = []
+                program.run(record, into: &row, rejections: &rejections)
+                #expect(row.fieldCount == program.rules.count)
+                for (index, rule) in program.rules.enumerated() {
+                    var text = try rule.source.evaluate(record)
+                    var expectedReason: String?
+                    for (step, function) in rule.steps.enumerated() {
+                        switch function.apply(to: text) {
+                        case .value(let value): text = value
+                        case .reject(let reason): expectedReason = rule.messages[step] ?? "\(rule.target) \(reason)"
+                        }
+                        if expectedReason != nil { break }
+                    }
+                    let reason = rejections.first { $0.rule == index }?.reason
+                    #expect(reason == expectedReason, "\(rule.target) on \([a, b])")
+                    if expectedReason == nil {
+                        #expect(row.string(at: index) == text, "\(rule.target) on \([a, b])")
+                    } else {
+                        rejected += 1
+                    }
+                }
+            }
+        }
+        #expect(rejected > 0)
+    }
 }
