@@ -69,25 +69,18 @@ extension CSVReader {
                     started = true
                     position += 1
                     state = .quoted
-                } else {
-                    state = .unquoted
+                    continue
                 }
+                state = .unquoted
+                fallthrough
 
             case .unquoted:
-                var index = position
-                var high: UInt8 = 0
-                while index < filled {
-                    let byte = bytes[index]
-                    if byte == delimiter || byte == Self.lineFeed || byte == Self.carriageReturn || byte == Self.quote { break }
-                    high |= byte
-                    index += 1
-                }
+                let index = ByteScan.firstSpecial(in: bytes, from: position, to: filled, delimiter: delimiter, nonASCII: &sawNonASCII)
                 if index > position {
                     // Checked before the bytes are kept: a line without a delimiter never reaches endField.
                     if record.storage.count + (index - position) > limits.maxRecordBytes { throw tooLarge(record.line) }
                     record.storage.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<index]))
                     started = true
-                    sawNonASCII = sawNonASCII || high >= 0x80
                 }
                 position = index
                 guard index < filled else { continue }

@@ -96,12 +96,8 @@ final class CSVWriter: RecordEncoder {
 
     /// Appends a field, in quotes (inner quotes doubled) when it holds the delimiter, a quote or a line break.
     private static func appendField(_ value: UnsafeBufferPointer<UInt8>, delimiter: UInt8, to line: inout [UInt8]) {
-        var needsQuotes = false
-        for byte in value where byte == delimiter || byte == UInt8(ascii: "\"") || byte == 10 || byte == 13 {
-            needsQuotes = true
-            break
-        }
-        guard needsQuotes else {
+        var nonASCII = false
+        guard ByteScan.firstSpecial(in: value, from: 0, to: value.count, delimiter: delimiter, nonASCII: &nonASCII) < value.count else {
             line.append(contentsOf: value)
             return
         }

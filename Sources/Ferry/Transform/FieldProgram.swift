@@ -199,12 +199,12 @@ extension FieldProgram {
         guard buffer.count > start else { return .done }
         let first = buffer[start], last = buffer[buffer.count - 1]
         if first >= 0x80 || last >= 0x80 { return .useText }
-        if !isSpace(first), !isSpace(last) { return .done }
+        if !ByteScan.isWhitespace(first), !ByteScan.isWhitespace(last) { return .done }
         var end = buffer.count
-        while end > start, isSpace(buffer[end - 1]) { end -= 1 }
+        while end > start, ByteScan.isWhitespace(buffer[end - 1]) { end -= 1 }
         if end > start, buffer[end - 1] >= 0x80 { return .useText }
         var from = start
-        while from < end, isSpace(buffer[from]) { from += 1 }
+        while from < end, ByteScan.isWhitespace(buffer[from]) { from += 1 }
         if from < end, buffer[from] >= 0x80 { return .useText }
         buffer.removeSubrange(end...)
         buffer.removeSubrange(start..<from)
@@ -253,10 +253,5 @@ extension FieldProgram {
         buffer.removeSubrange(start...)
         buffer.append(contentsOf: found.utf8)
         return .done
-    }
-
-    @inline(__always)
-    private static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
     }
 }

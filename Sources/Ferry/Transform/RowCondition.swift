@@ -92,7 +92,7 @@ public indirect enum RowCondition: Sendable, Equatable {
     /// False when `Double(text.trimmingWhitespace())` is surely nil for this ASCII text: it is empty or
     /// starts with a character no number, `inf` or `nan` starts with.
     private static func mayReadAsNumber(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let first = bytes.first(where: { !ValueSource.isSpace($0) }) else { return false }
+        guard let first = bytes.first(where: { !ByteScan.isWhitespace($0) }) else { return false }
         return (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) || "+-.iInN".utf8.contains(first)
     }
 

@@ -150,7 +150,7 @@ public indirect enum ValueSource: Sendable, Equatable {
                 let beforeSeparator = buffer.count
                 if joined { buffer.append(contentsOf: separator.utf8) }
                 let pieceStart = buffer.count
-                guard part.append(record, to: &buffer), Self.trimASCII(&buffer, from: pieceStart) else {
+                guard part.append(record, to: &buffer), case .done = FieldProgram.trim(&buffer, from: pieceStart) else {
                     buffer.removeSubrange(start...)
                     return false
                 }
@@ -170,25 +170,6 @@ public indirect enum ValueSource: Sendable, Equatable {
         default:
             return false
         }
-    }
-
-    /// Trims white space off `buffer[start...]` when its ends are ASCII (String's trim decides the rest).
-    private static func trimASCII(_ buffer: inout [UInt8], from start: Int) -> Bool {
-        guard buffer.count > start else { return true }
-        if buffer[start] >= 0x80 || buffer[buffer.count - 1] >= 0x80 { return false }
-        var end = buffer.count
-        while end > start, isSpace(buffer[end - 1]) { end -= 1 }
-        var from = start
-        while from < end, isSpace(buffer[from]) { from += 1 }
-        if from < end, buffer[from] >= 0x80 || buffer[end - 1] >= 0x80 { return false }
-        buffer.removeSubrange(end...)
-        buffer.removeSubrange(start..<from)
-        return true
-    }
-
-    @inline(__always)
-    static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
     }
 
     /// The bytes of a column (not an option set) or a text, for as long as `body` runs; nil for other sources.
