@@ -35,6 +35,30 @@ struct LearnedKeysTests {
         #expect(try ledger.history(limit: 10).isEmpty)
     }
 
+    /// Keys of `count` quotes by GUID (all distinct, as quote lines ask for them), written with a delivery plan of
+    /// `ledger` as a run writes them (more than one multi-row statement, and a shorter last one).
+    static func distinctQuoteKeys(_ count: Int, ledger: Ledger, staging: String) throws -> [String] {
+        let ids = (0..<count).map { String(format: "%08x-0000-4000-8000-000000000000", $0) }
+        let staged = StagedLearnedKeys(spillFolder: staging)
+        for (number, id) in ids.enumerated() { try staged.learn(id, means: "QUO-\(number)", in: "quotes", isName: false) }
+        let entry = try ledger.claim(name: "quotes.csv", size: 1, digest: "quotes", template: nil, at: time)
+        try ledger.plan(entry, state: .delivering, moves: [], alongside: { try LearnedKeys.write(staged, into: $0, input: entry, at: time) })
+        return ids
+    }
+
+    @Test("a lookup prepares its statement once, however many distinct values it asks for")
+    func lookupPreparedOnce() throws {
+        let scratch = try TemporaryWorkspace()
+        let ledger = try Ledger(workspace: scratch.workspace)
+        let store = try LearnedKeys(ledger: ledger)
+        let ids = try Self.distinctQuoteKeys(500, ledger: ledger, staging: scratch.workspace.staging)
+        let before = store.statementsPrepared
+        let answers = ids.map { store.resolve($0, in: "quotes") }
+        #expect(answers == ids.indices.map { KeyResolution.found("QUO-\($0)") })
+        #expect(store.resolve("unknown", in: "quotes") == .missing)
+        #expect(store.statementsPrepared - before == 1, "\(store.statementsPrepared - before) statements prepared for 501 lookups")
+    }
+
     @Test("a read-only store in a workspace without a ledger knows nothing and creates nothing")
     func readOnlyWithoutLedger() throws {
         let scratch = try TemporaryWorkspace()

@@ -161,6 +161,21 @@ struct PostgreSQLLedgerTests {
         #expect(run.rowsWritten == 4 && run.rowsRejected == 1, "\(run.files.compactMap(\.error))")
     }
 
+    @Test("keys written to the shared ledger in multi-row statements resolve; a lookup prepares its statement once")
+    func lookupPreparedOnce() throws {
+        let server = try PostgreSQLServer()
+        try server.psql("CREATE DATABASE lookups")
+        let scratch = try TemporaryWorkspace()
+        try Data("ledger: \(server.url(database: "lookups"))\n".utf8).write(to: URL(fileURLWithPath: scratch.root + "/ferry.yaml"))
+        let ledger = try Ledger(workspace: scratch.workspace)
+        let store = try LearnedKeys(ledger: ledger)
+        let ids = try LearnedKeysTests.distinctQuoteKeys(300, ledger: ledger, staging: scratch.workspace.staging)
+        let before = store.statementsPrepared
+        #expect(ids.map { store.resolve($0, in: "quotes") } == ids.indices.map { KeyResolution.found("QUO-\($0)") })
+        #expect(store.resolve("unknown", in: "quotes") == .missing)
+        #expect(store.statementsPrepared - before == 1, "\(store.statementsPrepared - before) statements prepared for 301 lookups")
+    }
+
     @Test("an empty database in a used workspace is refused as a missing ledger; ferry ledger rebuild fills it from archive/ and failed/")
     func missingAndRebuild() throws {
         let server = try PostgreSQLServer()

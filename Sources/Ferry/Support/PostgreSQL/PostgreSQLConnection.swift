@@ -17,6 +17,7 @@ public struct PostgreSQLError: Error, Sendable, CustomStringConvertible {
 final class PostgreSQLConnection: SQLConnection {
     private let connection: PostgresConnection
     private let logger = Logger(label: "ferry.postgres")
+    private(set) var statementsPrepared = 0
 
     /// Connects to `postgres://user[:password]@host[:port]/database[?sslmode=...&sslrootcert=...]`; TLS as `sslmode` says
     /// (`TLSMode`), by default `prefer`, as libpq does.
@@ -113,8 +114,47 @@ final class PostgreSQLConnection: SQLConnection {
             case .text(let value): bindings.append(value)
             }
         }
+        // postgres-nio sends an unnamed Parse with every query (in the same round trip as its Bind and Execute).
+        statementsPrepared += 1
         let result = try run(PostgresQuery(unsafeSQL: Self.numberingPlaceholders(sql), binds: bindings))
         return try result.rows.map { row in try row.map(Self.value) }
+    }
+
+    /// A named statement on the server: each run sends only Bind and Execute. It lives as long as the connection (the
+    /// server drops it with the session; closing it from a deinit could race the connection's own close).
+    func prepare(_ sql: String) throws -> any SQLPreparedStatement {
+        statementsPrepared += 1
+        do {
+            return Prepared(query: try connection.prepare(query: Self.numberingPlaceholders(sql)).wait())
+        } catch {
+            throw PostgreSQLError(message: Self.describe(error))
+        }
+    }
+
+    private final class Prepared: SQLPreparedStatement {
+        let query: PreparedQuery
+
+        init(query: PreparedQuery) {
+            self.query = query
+        }
+
+        func query(_ parameters: [SQLValue]) throws -> [[SQLValue]] {
+            let values = parameters.map { parameter -> PostgresData in
+                switch parameter {
+                case .null: .null
+                case .integer(let value): PostgresData(int64: value)
+                case .real(let value): PostgresData(double: value)
+                case .text(let value): PostgresData(string: value)
+                }
+            }
+            do {
+                return try query.execute(values).wait().map { row in try row.map(PostgreSQLConnection.value) }
+            } catch let error as PostgreSQLError {
+                throw error
+            } catch {
+                throw PostgreSQLError(message: PostgreSQLConnection.describe(error))
+            }
+        }
     }
 
     /// Commits are synchronous on the server unless it is set otherwise, so every transaction is durable.
@@ -138,7 +178,7 @@ final class PostgreSQLConnection: SQLConnection {
         }
     }
 
-    private static func value(_ cell: PostgresCell) throws -> SQLValue {
+    fileprivate static func value(_ cell: PostgresCell) throws -> SQLValue {
         guard cell.bytes != nil else { return .null }
         switch cell.dataType {
         case .int2, .int4, .int8: return .integer(try cell.decode(Int64.self))
@@ -170,7 +210,7 @@ final class PostgreSQLConnection: SQLConnection {
         return result
     }
 
-    private static func describe(_ error: any Error) -> String {
+    fileprivate static func describe(_ error: any Error) -> String {
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] { return message }
             if let underlying = error.underlying { return String(describing: underlying) }

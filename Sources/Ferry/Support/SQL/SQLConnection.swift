@@ -17,6 +17,18 @@ protocol SQLConnection: AnyObject {
     /// Runs `body` in one transaction, rolled back when it throws; `durable` asks that a commit be on disk
     /// before this returns (the one write recovery depends on).
     func transaction<T>(durable: Bool, _ body: () throws -> T) throws -> T
+    /// Prepares `sql` once, to run many times on this connection (a hot path's statement: no parsing and
+    /// planning per call, and on PostgreSQL no Parse message per call).
+    func prepare(_ sql: String) throws -> any SQLPreparedStatement
+    /// How many statements this connection prepared, `query` and `prepare` alike (what the hot paths save).
+    var statementsPrepared: Int { get }
+}
+
+/// A statement prepared on one connection; it must not outlive the connection, nor be used from two threads.
+protocol SQLPreparedStatement: AnyObject {
+    /// Runs the statement with `parameters`; returns its rows.
+    @discardableResult
+    func query(_ parameters: [SQLValue]) throws -> [[SQLValue]]
 }
 
 extension SQLConnection {

@@ -12,6 +12,7 @@ final class SQLiteDatabase: SQLConnection {
     typealias Value = SQLValue
 
     private var handle: OpaquePointer?
+    private(set) var statementsPrepared = 0
 
     init(path: String) throws {
         var opened: OpaquePointer?
@@ -43,8 +44,22 @@ final class SQLiteDatabase: SQLConnection {
     @discardableResult
     func query(_ sql: String, _ parameters: [Value]) throws -> [[Value]] {
         var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK else { throw lastError() }
+        statementsPrepared += 1
+        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else { throw lastError() }
         defer { sqlite3_finalize(statement) }
+        return try rows(of: statement, parameters)
+    }
+
+    func prepare(_ sql: String) throws -> any SQLPreparedStatement {
+        try SQLiteStatement(sql, in: self)
+    }
+
+    /// Binds `parameters` to a prepared statement, steps it to the end and resets it; returns its rows.
+    func rows(of statement: OpaquePointer, _ parameters: [Value]) throws -> [[Value]] {
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
         for (index, parameter) in parameters.enumerated() {
             let position = Int32(index + 1)
             let status: Int32
@@ -72,6 +87,9 @@ final class SQLiteDatabase: SQLConnection {
         }
         return rows
     }
+
+    /// Counts a statement `SQLiteStatement` prepared on this connection.
+    func countPrepared() { statementsPrepared += 1 }
 
     func transaction<T>(durable: Bool, _ body: () throws -> T) throws -> T {
         if durable { try execute("PRAGMA synchronous = FULL") }

@@ -24,6 +24,19 @@ extension SQLiteStatement {
         guard status == SQLITE_OK else { throw database.lastError() }
     }
 
+    /// Binds UTF-8 bytes as text without a copy, or NULL for nil: the bytes must stay where they are until the
+    /// statement has run.
+    func bind(unsafeText bytes: UnsafeRawBufferPointer?, at position: Int32) throws {
+        let status: Int32
+        if let bytes {
+            status = sqlite3_bind_text(statement, position, (bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self),
+                                       Int32(bytes.count), nil)
+        } else {
+            status = sqlite3_bind_null(statement, position)
+        }
+        guard status == SQLITE_OK else { throw database.lastError() }
+    }
+
     /// Runs the statement to its first row and returns that row's columns (nil when there is none);
     /// the statement is reset for the next use either way.
     func firstRow() throws -> [SQLiteDatabase.Value]? {

@@ -2,16 +2,22 @@ import CSQLite
 
 /// One prepared statement, reused row after row (binding, stepping, resetting); owns the `sqlite3_stmt`.
 /// Belongs to the `SQLiteDatabase` that prepared it and must not outlive it.
-final class SQLiteStatement {
+final class SQLiteStatement: SQLPreparedStatement {
     let statement: OpaquePointer
     let database: SQLiteDatabase
 
     init(_ sql: String, in database: SQLiteDatabase) throws {
         var prepared: OpaquePointer?
         let status = database.withHandle { sqlite3_prepare_v3($0, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil) }
+        database.countPrepared()
         guard status == SQLITE_OK, let prepared else { throw database.lastError() }
         statement = prepared
         self.database = database
+    }
+
+    @discardableResult
+    func query(_ parameters: [SQLValue]) throws -> [[SQLValue]] {
+        try database.rows(of: statement, parameters)
     }
 
     deinit { sqlite3_finalize(statement) }
