@@ -98,13 +98,14 @@ struct MoveExecutor: Sendable {
 
     /// Renames the move's source to its destination (or, when that name is taken, to a free variant it
     /// reports through `replan` first); returns the destination it got.
-    private func place(_ move: Ledger.Move, sourceInfo: stat, replan: (String) throws -> Void) throws -> String {
+    /// With `syncing: false` the caller syncs the destination's folder (once for many renames into it).
+    private func place(_ move: Ledger.Move, sourceInfo: stat, syncing: Bool = true, replan: (String) throws -> Void) throws -> String {
         var destination = move.destination
         let folder = Self.folder(of: destination)
         var createdFolder = false
         while true {
             if SystemCall.renameNoReplace(move.source, destination) == 0 {
-                FileMover.syncFolder(folder)
+                if syncing { FileMover.syncFolder(folder) }
                 return destination
             }
             let code = errno
@@ -157,6 +158,66 @@ struct MoveExecutor: Sendable {
         SystemCall.unlink(move.source)
         FileMover.syncFolder(folder)
         return destination
+    }
+
+    /// One delivery plan of a batch (`executeTogether`), and how far it got.
+    struct BatchPlan {
+        var entry: Int64
+        /// The plan's moves, their states and destinations kept up to date.
+        var moves: [Ledger.Move]
+        var outcome = Outcome()
+        /// The plan met something other than a planned rename of a file in place (a move made before, a
+        /// missing file, a rename that failed): the rest is `execute`'s, which knows every case.
+        var setAside = false
+    }
+
+    /// Executes the plans of a batch together, in rounds: the first move of every plan, then the second ...,
+    /// so each plan keeps its order (packages before the input). A round's `moving` marks go in one transaction,
+    /// then its renames, then one sync of each folder it renamed into, then its `done` marks in one
+    /// transaction: a `done` mark is never recorded before its rename is on disk, as in `execute`.
+    func executeTogether(_ plans: inout [BatchPlan], afterRound: (Int) -> Void = { _ in }) throws {
+        let rounds = plans.map(\.moves.count).max() ?? 0
+        for round in 0..<rounds {
+            var renames: [(plan: Int, source: stat)] = []
+            for index in plans.indices where !plans[index].setAside && round < plans[index].moves.count {
+                var info = stat()
+                guard plans[index].moves[round].state == .planned, SystemCall.lstat(plans[index].moves[round].source, &info) == 0 else {
+                    plans[index].setAside = true
+                    continue
+                }
+                renames.append((index, info))
+            }
+            guard !renames.isEmpty else { continue }
+            try ledger.inOneTransaction(durable: false) {
+                for (index, _) in renames { try ledger.mark(plans[index].entry, move: round, .moving) }
+            }
+            var renamed: [Int] = [], folders: [String] = []
+            for (index, info) in renames {
+                let entry = plans[index].entry
+                do {
+                    plans[index].moves[round].destination = try place(plans[index].moves[round], sourceInfo: info, syncing: false) { renamed in
+                        try ledger.mark(entry, move: round, .moving, destination: renamed)
+                    }
+                } catch {
+                    try ledger.mark(entry, move: round, .planned)
+                    plans[index].setAside = true
+                    continue
+                }
+                CrashPoint.reach("linked")
+                renamed.append(index)
+                let folder = Self.folder(of: plans[index].moves[round].destination)
+                if !folders.contains(folder) { folders.append(folder) }
+            }
+            for folder in folders { FileMover.syncFolder(folder) }
+            try ledger.inOneTransaction(durable: false) {
+                for index in renamed { try ledger.mark(plans[index].entry, move: round, .done) }
+            }
+            for index in renamed {
+                plans[index].moves[round].state = .done
+                plans[index].outcome.done.append(plans[index].moves[round])
+            }
+            afterRound(round)
+        }
     }
 
     static func folder(of path: String) -> String {

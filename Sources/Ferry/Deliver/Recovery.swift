@@ -32,14 +32,18 @@ public struct Recovery: Sendable {
         // Ferry's own crash leaves a mark; a stop from outside (kill -9, the OOM killer, a power cut) does not.
         let marker = CrashMarker.path(inState: workspace.state)
         let crashes = CrashMarker.crashes(at: marker)
-        for (entry, _) in try ledger.unfinished() where entry.state == .claimed {
+        for (entry, _) in try ledger.unfinished() where entry.state == .claimed || entry.state == .prepared {
             var report = FileReport(name: entry.name, template: entry.template, outcome: .retryLater)
             let work = workspace.work + "/" + entry.name
             if SystemCall.exists(work) {
                 report.inputNowAt = try FileMover.moveNoReplace(work, into: workspace.inbox, name: entry.name)
                 outcome.returned.append(entry.name)
             }
-            if let signal = crashes.first {
+            if entry.state == .prepared {
+                // Its processing had ended: a crash then was not its content's doing.
+                report.error = "Ferry stopped while this input's delivery waited for the rest of its batch; returned to the inbox"
+                try ledger.finish(entry.id, state: .interrupted, report: report, at: time)
+            } else if let signal = crashes.first {
                 report.error = "Ferry crashed (\(CrashMarker.name(of: signal))) while processing it; returned to the inbox"
                 try ledger.finish(entry.id, state: .crashed, report: report, at: time)
             } else {
@@ -72,7 +76,7 @@ public struct Recovery: Sendable {
         let time = UTCDateTime.now()
         let executor = MoveExecutor(ledger: ledger)
         var outcome = Outcome()
-        for (entry, moves) in try ledger.unfinished() where !busy.contains(entry.name) && entry.state != .claimed {
+        for (entry, moves) in try ledger.unfinished() where !busy.contains(entry.name) && entry.state != .claimed && entry.state != .prepared {
             do {
                 let done = try MoveExecutor.deliveryLock.withLock { _ in try executor.execute(moves, entry: entry.id) }
                 try close(entry, with: done, at: time)

@@ -21,9 +21,9 @@ extension Ledger {
         }
     }
 
-    /// Entries whose processing did not end (a crash): claimed, delivering or failing; on a shared ledger, this node's.
+    /// Entries whose processing did not end (a crash): claimed, prepared, delivering or failing; on a shared ledger, this node's.
     public func unfinished() throws -> [(entry: Entry, moves: [Move])] {
-        let open = try entries(where: "state IN ('claimed', 'delivering', 'failing')" + (node == nil ? "" : " AND node = ?"),
+        let open = try entries(where: "state IN ('claimed', 'prepared', 'delivering', 'failing')" + (node == nil ? "" : " AND node = ?"),
                                node.map { [.text($0)] } ?? [], limit: 100_000, newestFirst: false)
         return try open.map { entry in (entry, try moves(of: entry.id)) }
     }

@@ -6,7 +6,7 @@ import Synchronization
 /// that will finish it, each with how far it got, so a crash at any point can be completed or rolled
 /// back on the next start. Paths are stored relative to the workspace (`WorkspacePaths`).
 ///
-/// An input's states: `claimed` -> `delivering` -> `done` (or `duplicate`), `claimed` -> `failing` -> `failed`,
+/// An input's states: `claimed` (-> `prepared` in a batch) -> `delivering` -> `done` (or `duplicate`), `claimed` -> `failing` -> `failed`,
 /// `claimed` -> `returned` (a fault outside it), and `interrupted` or `crashed` when recovery finds it claimed
 /// after Ferry was stopped from outside or crashed.
 public final class Ledger: Sendable {
@@ -14,6 +14,9 @@ public final class Ledger: Sendable {
     public enum State: String, Sendable {
         /// Taken from the inbox; being processed. Nothing is visible yet.
         case claimed
+        /// Processed: its outputs are complete in staging and wait, with the other units of a `ferry run` batch, for
+        /// their delivery plan. Nothing is visible yet.
+        case prepared
         /// Outputs complete in staging; the planned moves into outbox/ and archive/ are under way.
         case delivering
         /// Planned moves into failed/ are under way.

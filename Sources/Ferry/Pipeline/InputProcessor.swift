@@ -17,7 +17,7 @@ public struct InputProcessor: Sendable {
     /// Inputs interrupted by this many crashes go to failed/ instead of being tried again.
     public let maxInterruptions: Int
     /// The staging folders of the units in hand, one per worker at work.
-    private let stagingSlots: StagingSlots
+    let stagingSlots: StagingSlots
     /// Keys learned from delivered inputs (a table of the ledger's database), for `reference:` lookups.
     let learnedKeys: LearnedKeys?
     /// Processing for `ferry watch`: advice in notes names only what works beside the running watcher.
@@ -36,7 +36,7 @@ public struct InputProcessor: Sendable {
     private var limits: DecompressionLimits { settings.limits }
     private var force: Bool { settings.force }
     private var intake: IntakeSettings { settings.intake }
-    private var clock: @Sendable () -> UTCDateTime { settings.clock }
+    var clock: @Sendable () -> UTCDateTime { settings.clock }
 
     /// The same processor with other templates (the watcher reloaded them).
     public func using(templates: [Template], forcedTemplate: Template?, held: [BrokenTemplate]) -> InputProcessor {
@@ -56,6 +56,12 @@ public struct InputProcessor: Sendable {
     /// Why a file waits in the inbox (the template that takes it is broken), or nil.
     func heldReason(for name: String) -> String? {
         router.heldBy([name]).map { "template \($0.name) is broken: \($0.error.message)" }
+    }
+
+    /// The template that takes `file` as a unit of its own; nil for a bundle, files taken together, or a file no template takes.
+    func template(of file: InboxFile, partners: [InboxFile]) -> Template? {
+        guard partners.isEmpty else { return nil }
+        return try? router.template(for: [file.name], displayName: file.name).get()
     }
 
     /// The file's place in the templates' `after:` order.
@@ -82,8 +88,9 @@ public struct InputProcessor: Sendable {
     }
 
     /// Claims and processes one inbox file, with `partners` (see `partners(of:in:)`) as one unit;
-    /// nil when another process took the file first.
-    public func process(_ file: InboxFile, partners: [InboxFile] = [], observer: RunObserver) throws -> FileReport? {
+    /// nil when another process took the file first, or when its delivery waits in `batch` (whose reports
+    /// come with its delivery).
+    public func process(_ file: InboxFile, partners: [InboxFile] = [], observer: RunObserver, batch: DeliveryBatch? = nil) throws -> FileReport? {
         let inbox = Inbox(workspace: workspace)
         guard let claimed = try claim(file, from: inbox) else { return nil }
         var unit = [claimed]
@@ -92,7 +99,7 @@ public struct InputProcessor: Sendable {
         for partner in partners {
             if let taken = try claim(partner, from: inbox) { unit.append(taken) }
         }
-        let report = try process(unit, observer: observer)
+        guard let report = try process(unit, observer: observer, batch: batch) else { return nil }
         if report.outcome != .retryLater {
             // A done marker (`data.csv.done`) has served its purpose once its file is taken for good.
             for file in unit { Self.removeMarkers(of: file.name, in: inbox.workspace.inbox) }
@@ -123,12 +130,22 @@ public struct InputProcessor: Sendable {
     /// Processes files already in the work area (also `ferry replay`): one, or related ones as a unit.
     func process(_ unit: [ClaimedFile], observer: RunObserver, outputSuffix: String = "") throws -> FileReport {
         let started = Date()
-        var report = try processClaimed(unit, observer: observer, outputSuffix: outputSuffix, started: started)
+        // Without a batch a unit always ends here.
+        var report = try processClaimed(unit, observer: observer, outputSuffix: outputSuffix, started: started, batch: nil) ?? FileReport(name: "", template: nil, outcome: .retryLater)
         report.seconds = Date().timeIntervalSince(started)
         return report
     }
 
-    private func processClaimed(_ unit: [ClaimedFile], observer: RunObserver, outputSuffix: String, started: Date) throws -> FileReport {
+    /// `process(_:observer:outputSuffix:)`, leaving a delivery to `batch`: nil when it waits there.
+    private func process(_ unit: [ClaimedFile], observer: RunObserver, batch: DeliveryBatch?) throws -> FileReport? {
+        let started = Date()
+        guard var report = try processClaimed(unit, observer: observer, outputSuffix: "", started: started, batch: batch) else { return nil }
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+
+    private func processClaimed(_ unit: [ClaimedFile], observer: RunObserver, outputSuffix: String, started: Date,
+                                batch: DeliveryBatch?) throws -> FileReport? {
         let time = clock()
         let inbox = Inbox(workspace: workspace)
         let claimed = unit[0]
@@ -152,14 +169,17 @@ public struct InputProcessor: Sendable {
         // Whatever the unit stages goes into a folder of its own (a slot this process reuses), emptied however
         // the unit ends, except for what a recorded plan still needs.
         let slot = stagingSlots.acquire()
-        defer { stagingSlots.release(slot) }
         var inSlot = self
         inSlot.settings.workspace = workspace.staging(subfolder: stagingSlots.subfolder(slot))
         let staging = inSlot.workspace.staging
+        var waiting = false
+        // A delivery that waits in the batch keeps its slot (and what is staged there) until the batch is delivered.
+        defer { if !waiting { stagingSlots.release(slot) } }
         do {
             try Workspace.makeFolder(staging)
-            try inSlot.processEntry(id, unit, template: template, digests: digests, refusal: refusal, observer: observer,
-                                    outputSuffix: outputSuffix, report: &report, at: time, started: started)
+            waiting = try inSlot.processEntry(id, unit, template: template, digests: digests, refusal: refusal, observer: observer,
+                                              outputSuffix: outputSuffix, report: &report, at: time, started: started,
+                                              batch: batch.map { ($0, slot) })
         } catch {
             removeFiles(in: staging, keeping: (try? ledger.pendingSources()) ?? [])
             guard !(error is SQLiteError || error is LedgerError), try ledger.entry(id)?.state == .claimed else { throw error }
@@ -170,20 +190,25 @@ public struct InputProcessor: Sendable {
             for file in unit { report.inputNowAt = try? inbox.release(file) }
             try close(id, state: .returned, report: &report, started: started)
         }
+        if waiting { return nil }
         if !((try? FileManager.default.contentsOfDirectory(atPath: staging))?.isEmpty ?? true) {
             removeFiles(in: staging, keeping: try ledger.pendingSources())
         }
         return report
     }
 
+    /// Returns true when the unit's delivery waits in `batch` (with the staging slot it keeps).
     private func processEntry(_ id: Int64, _ unit: [ClaimedFile], template: Template?, digests: [BackgroundDigest], refusal: InputError?,
                               observer: RunObserver, outputSuffix: String, report: inout FileReport, at time: UTCDateTime,
-                              started: Date) throws {
+                              started: Date, batch: (batch: DeliveryBatch, slot: Int)?) throws -> Bool {
         let claimed = unit[0]
         let unitName = report.name, unitSize = unit.reduce(0) { $0 + $1.size }
+        // Whatever this unit plans on its own (a failure) comes after the deliveries waiting in the batch, as without one.
+        let deliverBatch: () throws -> Void = { if let batch { try self.deliver(batch.batch) } }
         if let refusal {
+            try deliverBatch()
             try fail(id, unit, template: template, error: refusal, rejectsPath: nil, digest: nil, report: &report, at: time, started: started)
-            return
+            return false
         }
 
         let interruptions = try ledger.interruptions(name: unitName, size: unitSize)
@@ -196,18 +221,31 @@ public struct InputProcessor: Sendable {
                                    hint: (crashed ? "check Ferry's log for the crash and the file for what is unusual in it"
                                               : "check the system log for what stopped Ferry (dmesg shows the OOM killer, which stops a process that needs more memory than the machine has)")
                                        + "; to try the file once more: ferry retry \(claimed.name)")
+            try deliverBatch()
             try fail(id, unit, template: template, error: error, rejectsPath: nil, digest: try? Self.digest(of: digests), report: &report, at: time, started: started)
-            return
+            return false
         }
 
         do {
-            let prepared = try UnitPreparation(workspace: workspace, router: router, limits: limits, learnedKeys: learnedKeys)
-                .prepare(unit, template: template, at: time, observer: observer, outputSuffix: outputSuffix, report: &report)
+            // In a batch, staged files are closed unsynced and synced together before the batch's plan.
+            let prepared = try StagedFileSync.$deferred.withValue(batch?.batch.stagedFiles) {
+                try UnitPreparation(workspace: workspace, router: router, limits: limits, learnedKeys: learnedKeys)
+                    .prepare(unit, template: template, at: time, observer: observer, outputSuffix: outputSuffix, report: &report)
+            }
             let contentDigest = try Self.digest(of: digests)
-            let planned = try prepared.detach()
+            let planned = try StagedFileSync.$deferred.withValue(batch?.batch.stagedFiles) { try prepared.detach() }
+            if let batch {
+                report.seconds = Date().timeIntervalSince(started)
+                try ledger.markPrepared(id)
+                batch.batch.add(DeliveryBatch.Pending(id: id, unit: unit, outputs: planned, learned: prepared.learned, digest: contentDigest,
+                                                      checkDuplicates: !force, template: template, report: report, time: time,
+                                                      started: started, slot: batch.slot, staging: workspace.staging))
+                return true
+            }
             try finish(id, unit, outputs: planned, learned: prepared.learned, digest: contentDigest, checkDuplicates: !force,
                        template: template, report: &report, at: time, started: started)
         } catch let failure as PreparedFailure {
+            try deliverBatch()
             try failUnlessDelivered(id, unit, template: template, error: failure.error, rejectsPath: failure.rejectsPath,
                                     digests: digests, report: &report, at: time, started: started)
         } catch let error as InputError where error.kind == .templateUnavailable {
@@ -217,6 +255,7 @@ public struct InputProcessor: Sendable {
             for file in unit { report.inputNowAt = try? release(file) }
             try close(id, state: .returned, report: &report, started: started)
         } catch let error as InputError {
+            try deliverBatch()
             try failUnlessDelivered(id, unit, template: template, error: error, rejectsPath: nil, digests: digests,
                                     report: &report, at: time, started: started)
         } catch let error as SQLiteError {
@@ -231,6 +270,7 @@ public struct InputProcessor: Sendable {
             for file in unit { report.inputNowAt = try? release(file) }
             try close(id, state: .returned, report: &report, started: started)
         }
+        return false
     }
 
     /// A file with more than one name may be a way to reach a file outside the inbox: it is not read.
@@ -281,17 +321,8 @@ public struct InputProcessor: Sendable {
             if checkDuplicates { previous = try ledger.delivered(digest: digest, except: id) }
             if onlyIfDuplicate && previous == nil { return nil }
             var taken = Set<String>()
-            func move(_ source: String, into folder: String, name: String, kind: Ledger.Move.Kind) -> Ledger.Move {
-                let free = MoveExecutor.freeName(in: folder, for: name, avoiding: taken)
-                taken.insert(folder + "/" + free)
-                return Ledger.Move(source: source, destination: folder + "/" + free, kind: kind)
-            }
-            let outputs = previous == nil ? planned.map { move($0.stagingPath, into: $0.folder, name: $0.name, kind: $0.kind) } : []
-            let moves = outputs + unit.map { move($0.path, into: folder, name: $0.name, kind: .input) }
-            let teaches = previous == nil && learnedKeys != nil && learned.contains { !$0.isEmpty }
-            try ledger.plan(id, state: .delivering, moves: moves, report: snapshot, digest: digest, alongside: !teaches ? nil : { database in
-                for keys in learned { try LearnedKeys.write(keys, into: database, input: id, at: time) }
-            })
+            let moves = deliveryMoves(unit, outputs: planned, duplicate: previous != nil, archive: folder, taken: &taken)
+            try planDelivery(id, moves: moves, learned: previous == nil ? learned : [], report: snapshot, digest: digest, at: time)
             return moves
         } }
         guard let moves = plannedMoves else { return false }
@@ -302,29 +333,60 @@ public struct InputProcessor: Sendable {
             report.error = Self.duplicateNote(previous, template: template, inService: inService)
         }
         CrashPoint.reach("planned")
-        let outcome: MoveExecutor.Outcome
-        do {
-            outcome = try MoveExecutor.deliveryLock.withLock { _ in
-                try MoveExecutor(ledger: ledger).execute(moves, entry: id) { index in
-                    if index == 0 { CrashPoint.reach("moved-first") }
-                }
-            }
-        } catch let error as FileSystemError {
-            // The plan stays in the ledger; the next start (or the watcher's retry) completes it.
-            report.outcome = .deliveryWaiting
-            report.error = "\(error); the outputs are complete and will be moved when this is fixed"
-            return true
-        } catch let lost as MoveExecutor.LostStagedOutput {
-            guard let entry = try ledger.entry(id) else { throw lost }
-            report = try Recovery(workspace: workspace, ledger: ledger).settle(lost, entry: entry, moves: moves, at: time)
-            return true
+        let moved = try execute(moves, entry: id, report: &report, at: time) { index in
+            if index == 0 { CrashPoint.reach("moved-first") }
         }
-        report.outputs = outcome.done.filter { $0.kind == .package }.map(\.destination)
-        report.rejectsReport = outcome.done.first { $0.kind == .report }?.destination
-        report.inputNowAt = outcome.done.last { $0.kind == .input }?.destination
+        guard let outcome = moved else { return true }
+        Self.record(outcome, in: &report)
         try close(id, state: previous == nil ? .done : .duplicate, report: &report, started: started)
         CrashPoint.reach("finished")
         return true
+    }
+
+    /// The moves that deliver a unit: its outputs into their folders (none for a duplicate), then its inputs into
+    /// the archive folder, under free names that avoid `taken` (and add theirs to it).
+    func deliveryMoves(_ unit: [ClaimedFile], outputs: [PreparedOutputs.Planned], duplicate: Bool, archive folder: String,
+                       taken: inout Set<String>) -> [Ledger.Move] {
+        func move(_ source: String, into folder: String, name: String, kind: Ledger.Move.Kind) -> Ledger.Move {
+            let free = MoveExecutor.freeName(in: folder, for: name, avoiding: taken)
+            taken.insert(folder + "/" + free)
+            return Ledger.Move(source: source, destination: folder + "/" + free, kind: kind)
+        }
+        let outputMoves = duplicate ? [] : outputs.map { move($0.stagingPath, into: $0.folder, name: $0.name, kind: $0.kind) }
+        return outputMoves + unit.map { move($0.path, into: folder, name: $0.name, kind: .input) }
+    }
+
+    /// Records a delivery's plan, with what its rows taught (`learned`, empty for a duplicate) in the same transaction.
+    func planDelivery(_ id: Int64, moves: [Ledger.Move], learned: [StagedLearnedKeys], report: FileReport, digest: String,
+                      at time: UTCDateTime) throws {
+        let teaches = learnedKeys != nil && learned.contains { !$0.isEmpty }
+        try ledger.plan(id, state: .delivering, moves: moves, report: report, digest: digest, alongside: !teaches ? nil : { database in
+            for keys in learned { try LearnedKeys.write(keys, into: database, input: id, at: time) }
+        })
+    }
+
+    /// Where a delivery's moves put its packages, its rejects report and its input.
+    static func record(_ outcome: MoveExecutor.Outcome, in report: inout FileReport) {
+        report.outputs = outcome.done.filter { $0.kind == .package }.map(\.destination)
+        report.rejectsReport = outcome.done.first { $0.kind == .report }?.destination
+        report.inputNowAt = outcome.done.last { $0.kind == .input }?.destination
+    }
+
+    /// Makes a delivery plan's moves; nil when they could not all be made, with `report` saying why: the plan
+    /// waits (a full disk, permissions: the next attempt completes it), or a staged output was lost (`Recovery.settle`).
+    func execute(_ moves: [Ledger.Move], entry id: Int64, report: inout FileReport, at time: UTCDateTime,
+                 afterEach: (Int) -> Void = { _ in }) throws -> MoveExecutor.Outcome? {
+        do {
+            return try MoveExecutor.deliveryLock.withLock { _ in try MoveExecutor(ledger: ledger).execute(moves, entry: id, afterEach: afterEach) }
+        } catch let error as FileSystemError {
+            report.outcome = .deliveryWaiting
+            report.error = "\(error); the outputs are complete and will be moved when this is fixed"
+            return nil
+        } catch let lost as MoveExecutor.LostStagedOutput {
+            guard let entry = try ledger.entry(id) else { throw lost }
+            report = try Recovery(workspace: workspace, ledger: ledger).settle(lost, entry: entry, moves: moves, at: time)
+            return nil
+        }
     }
 
     /// Why a duplicate brought nothing new, and, when the template changed since the content was
@@ -383,7 +445,7 @@ public struct InputProcessor: Sendable {
     }
 
     /// Records how the entry ended: when it ended and how long it took.
-    private func close(_ id: Int64, state: Ledger.State, report: inout FileReport, started: Date) throws {
+    func close(_ id: Int64, state: Ledger.State, report: inout FileReport, started: Date) throws {
         report.seconds = Date().timeIntervalSince(started)
         try ledger.finish(id, state: state, report: report, at: clock())
     }

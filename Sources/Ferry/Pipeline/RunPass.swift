@@ -55,20 +55,38 @@ public struct RunPass: Sendable {
         summary.blockedDeliveries = recovered.blocked.count
         let processor = InputProcessor(settings: settings, ledger: ledger)
         let files = try processor.inDependencyOrder(Inbox(workspace: workspace).files())
+        // Small files are delivered in batches (one sync of the ledger and of each folder per batch); see DeliveryBatch.
+        let batch = ledger.batchesDeliveries ? DeliveryBatch(capacity: settings.deliveryBatch) : nil
+        func collect(_ reports: [FileReport]) {
+            for report in reports {
+                summary.files.append(report)
+                observer.fileFinished(report)
+            }
+        }
         var taken = Set<String>()
         for file in files where !taken.contains(file.name) {
             let partners = processor.partners(of: file, in: files).filter { !taken.contains($0.name) }
             taken.formUnion([file.name] + partners.map(\.name))
+            if let batch, batch.isFull || batch.teaches(to: processor.template(of: file, partners: partners)) {
+                try processor.deliver(batch)
+                collect(batch.takeReports())
+            }
             var report = FileReport(name: ([file] + partners).map(\.name).joined(separator: " + "), template: nil, outcome: .retryLater)
             do {
-                guard let processed = try processor.process(file, partners: partners, observer: observer) else { continue }
+                let processed = try processor.process(file, partners: partners, observer: observer, batch: batch)
+                collect(batch?.takeReports() ?? [])
+                guard let processed else { continue }
                 report = processed
             } catch let error where !(error is SQLiteError || error is LedgerError) {
                 // One file's fault outside its data (its claim, its failure note) never stops the others.
+                collect(batch?.takeReports() ?? [])
                 report.error = "\(error)"
             }
-            summary.files.append(report)
-            observer.fileFinished(report)
+            collect([report])
+        }
+        if let batch {
+            try processor.deliver(batch)
+            collect(batch.takeReports())
         }
         summary.seconds = Date().timeIntervalSince(started)
         return summary

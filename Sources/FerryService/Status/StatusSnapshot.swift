@@ -73,14 +73,14 @@ public struct StatusSnapshot: Sendable, Equatable {
         }
         snapshot.nodes = try ledger?.nodes() ?? []
         let unfinished = try ledger?.unfinished().map(\.entry) ?? []
-        let claimed = unfinished.filter { $0.state == .claimed }
+        let claimed = unfinished.filter { $0.state == .claimed || $0.state == .prepared }
         // With nodes, a live node recovers what a dead one held: it is in progress until then.
         if !snapshot.isWorked {
             snapshot.interrupted = claimed.map(\.name)
         } else {
             snapshot.inProgress = claimed.map { InProgressFile(id: $0.id, name: $0.name, size: $0.size, template: $0.template, claimedAt: $0.claimedAt) }
         }
-        snapshot.deliveryWaiting = unfinished.filter { $0.state != .claimed }.map(\.name)
+        snapshot.deliveryWaiting = unfinished.filter { $0.state == .delivering || $0.state == .failing }.map(\.name)
         snapshot.failed = FailedFolder(workspace: workspace).inputs()
         snapshot.outboxPackages = workspace.names(in: workspace.outbox).filter { !$0.hasPrefix(".") }.count
         snapshot.lastInput = try ledger?.history(limit: 1).first

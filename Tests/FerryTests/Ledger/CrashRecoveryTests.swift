@@ -58,6 +58,47 @@ struct CrashRecoveryTests {
         try assertExactlyOnce(scratch)
     }
 
+    /// Seven files `ferry run` takes in one batch: five to deliver, the second's content again (its duplicate within
+    /// the batch), and one that fails after them (which delivers the batch first).
+    func batchWorkspace() throws -> TemporaryWorkspace {
+        let scratch = try TemporaryWorkspace()
+        try FileManager.default.createDirectory(atPath: scratch.root + "/templates", withIntermediateDirectories: true)
+        try Data(Self.template.utf8).write(to: URL(fileURLWithPath: scratch.root + "/templates/accounts.yaml"))
+        for number in 1...5 { try scratch.drop("accounts-\(number).csv", "accountnumber\nB\(number)\n") }
+        try scratch.drop("accounts-6.csv", "accountnumber\nB2\n")
+        try scratch.drop("accounts-7.csv", "accountnumber\n\"\"\n")
+        return scratch
+    }
+
+    @Test("killed inside a batch of several files at each crash point, then restarted: every input once, every package once", arguments: [
+        "claimed#4", "claimed#4:crash", "planned", "linked#3", "linked#7", "moved-first", "finished",
+    ])
+    func crashInsideBatch(point: String) throws {
+        let scratch = try batchWorkspace()
+        let crashed = try ferry(scratch, crashAt: point)
+        #expect(point.hasSuffix(":crash") ? [SIGSEGV, 139].contains(crashed.status) : crashed.status == 137, "\(crashed.output)")
+        let rerun = try ferry(scratch)
+        #expect(rerun.status == 1, "accounts-7 fails: \(rerun.output)")
+        #expect(scratch.files(in: scratch.workspace.inbox).isEmpty)
+        #expect(scratch.files(in: scratch.workspace.work).isEmpty)
+        #expect(scratch.files(in: scratch.workspace.staging).isEmpty, "no partial files are left")
+        #expect(scratch.archived == (1...6).map { "accounts-\($0).csv" })
+        #expect(scratch.files(in: scratch.workspace.failed) == ["accounts-7.csv", "accounts-7.csv.error.txt", "accounts-7.csv.rejects.csv"])
+        let packages = scratch.files(in: scratch.workspace.outbox)
+        #expect(packages.count == 5, "\(packages)")
+        for number in 1...5 { #expect(packages.filter { $0.contains("accounts-\(number)-") }.count == 1, "\(packages)") }
+        #expect(!packages.contains { $0.contains("accounts-6-") }, "the same content twice in one batch: the second is its duplicate")
+        let entries = try Ledger(workspace: scratch.workspace).history(limit: 50)
+        if point.hasPrefix("claimed") {
+            #expect(entries.first { $0.name == "accounts-6.csv" }?.state == .duplicate)
+        }
+        if point == "claimed#4:crash" {
+            // The three before it were prepared, waiting for their batch: the crash is not counted against their content.
+            #expect(entries.filter { $0.state == .crashed }.map(\.name) == ["accounts-4.csv"])
+            #expect(Set(entries.filter { $0.state == .interrupted }.map(\.name)) == ["accounts-1.csv", "accounts-2.csv", "accounts-3.csv"])
+        }
+    }
+
     @Test("the same content dropped twice is delivered once; the second is archived as a duplicate")
     func duplicate() throws {
         let scratch = try TemporaryWorkspace()

@@ -56,6 +56,24 @@ final class OutputFile: ByteSink {
         descriptor = -1
     }
 
+    /// Flushes and closes the file without forcing it to the disk: the caller syncs it later (`sync(path:)`).
+    func closeUnsynced() throws {
+        try flush()
+        close(descriptor)
+        descriptor = -1
+    }
+
+    /// Forces a closed file's bytes to the disk; a file that is gone is nothing to sync.
+    static func sync(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return }
+            throw FileSystemError(operation: "open to fsync", path: path, code: errno)
+        }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw FileSystemError(operation: "fsync", path: path, code: errno) }
+    }
+
     private func writeFully(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {

@@ -29,9 +29,15 @@ final class StagedFile {
     }
 
     /// Syncs and closes the file and gives up ownership: the caller moves it (or the next
-    /// recovery removes it from staging). Returns its path.
+    /// recovery removes it from staging). Returns its path. In a unit of a delivery batch the sync is left to
+    /// the batch (`StagedFileSync`).
     func detach() throws -> String {
-        try file.syncAndClose()
+        if let deferred = StagedFileSync.deferred {
+            try file.closeUnsynced()
+            deferred.add(file.path)
+        } else {
+            try file.syncAndClose()
+        }
         committed = true
         return file.path
     }

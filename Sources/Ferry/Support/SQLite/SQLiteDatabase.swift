@@ -91,7 +91,20 @@ final class SQLiteDatabase: SQLConnection {
     /// Counts a statement `SQLiteStatement` prepared on this connection.
     func countPrepared() { statementsPrepared += 1 }
 
+    /// Inside a transaction already open on this connection (`Ledger.inOneTransaction`), `body` runs in a savepoint
+    /// of it, and the outer transaction decides when the writes commit and how durably.
     func transaction<T>(durable: Bool, _ body: () throws -> T) throws -> T {
+        if isInTransaction {
+            try execute("SAVEPOINT nested")
+            do {
+                let result = try body()
+                try execute("RELEASE nested")
+                return result
+            } catch {
+                try? execute("ROLLBACK TO nested; RELEASE nested")
+                throw error
+            }
+        }
         if durable { try execute("PRAGMA synchronous = FULL") }
         defer { if durable { try? execute("PRAGMA synchronous = NORMAL") } }
         try execute("BEGIN IMMEDIATE")
@@ -104,6 +117,8 @@ final class SQLiteDatabase: SQLConnection {
             throw error
         }
     }
+
+    var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     var lastInsertedRow: Int64 { sqlite3_last_insert_rowid(handle) }
 
