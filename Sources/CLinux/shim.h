@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 
 /* A read lease fails with EAGAIN while another process has the file open for writing. */
 static inline int ferry_try_read_lease(int fd) { return fcntl(fd, F_SETLEASE, F_RDLCK); }
@@ -22,5 +23,8 @@ static inline long ferry_filesystem_type(const char *path) {
 static inline int ferry_rename_noreplace(const char *from, const char *to) {
     return renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
 }
+
+/* Writes every file of the file system holding `fd` to the disk (one journal commit for many new files). */
+static inline int ferry_syncfs(int fd) { return syncfs(fd); }
 #endif
 #endif

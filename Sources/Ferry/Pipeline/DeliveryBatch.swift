@@ -37,7 +37,7 @@ public final class DeliveryBatch {
     /// Reports of the units the batch delivered, for the run to collect (`takeReports`).
     private var reports: [FileReport] = []
 
-    public init(capacity: Int = 256) {
+    public init(capacity: Int = 64) {
         self.capacity = capacity
     }
 

@@ -17,7 +17,7 @@ public struct RunSettings: Sendable {
     /// The node's lease, when this is one of several nodes on a shared ledger (`nodes:` in ferry.yaml).
     public var nodes = NodeSettings()
     /// Units `ferry run` delivers together on a SQLite ledger (`DeliveryBatch`); 1 delivers each on its own.
-    public var deliveryBatch = 256
+    public var deliveryBatch = 64
 
     public init(workspace: Workspace, templates: [Template], forcedTemplate: Template? = nil, held: [BrokenTemplate] = [],
                 limits: DecompressionLimits = DecompressionLimits(), force: Bool = false, intake: IntakeSettings = IntakeSettings(),
