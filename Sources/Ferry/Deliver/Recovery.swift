@@ -40,9 +40,9 @@ public struct Recovery: Sendable {
                 outcome.returned.append(entry.name)
             }
             if entry.state == .prepared {
-                // Its processing had ended: a crash then was not its content's doing.
-                report.error = "Ferry stopped while this input's delivery waited for the rest of its batch; returned to the inbox"
-                try ledger.finish(entry.id, state: .interrupted, report: report, at: time)
+                // Its processing had ended: a stop then was not its content's doing, and counts towards no quarantine.
+                report.error = "Ferry stopped while this input's delivery waited for the rest of its batch (its processing had ended); returned to the inbox"
+                try ledger.finish(entry.id, state: .returned, report: report, at: time)
             } else if let signal = crashes.first {
                 report.error = "Ferry crashed (\(CrashMarker.name(of: signal))) while processing it; returned to the inbox"
                 try ledger.finish(entry.id, state: .crashed, report: report, at: time)

@@ -99,20 +99,28 @@ extension InputProcessor {
     /// unit whose content an earlier one of the batch delivers is its duplicate, as it would be one by one); moves
     /// them together (`MoveExecutor.executeTogether`); closes the entries in one transaction. The reports go to
     /// `batch.takeReports()`.
+    /// A fault outside the files before anything is planned (a staged file that cannot be synced, an archive folder
+    /// that cannot be made) puts the waiting units' inputs back into the inbox, as one unit alone would be.
     public func deliver(_ batch: DeliveryBatch) throws {
-        try batch.stagedFiles.syncAll()
+        do {
+            try batch.stagedFiles.syncAll()
+            for day in Set(batch.pending.map(\.time.day8601)) { try Workspace.makeFolder(workspace.archive + "/" + day) }
+        } catch let error where !(error is SQLiteError || error is LedgerError) {
+            let pending = batch.takePending()
+            defer { release(pending) }
+            for delivery in pending {
+                var report = delivery.report
+                report.outcome = .retryLater
+                report.error = "\(error)"
+                for file in delivery.unit where file.returnable { report.inputNowAt = try? Inbox(workspace: workspace).release(file) }
+                try close(delivery.id, state: .returned, report: &report, started: delivery.started)
+                batch.finished(report)
+            }
+            return
+        }
         let pending = batch.takePending()
         guard !pending.isEmpty else { return }
-        defer {
-            let keep = (try? ledger.pendingSources()) ?? []
-            for delivery in pending {
-                if !((try? FileManager.default.contentsOfDirectory(atPath: delivery.staging))?.isEmpty ?? true) {
-                    removeFiles(in: delivery.staging, keeping: keep)
-                }
-                stagingSlots.release(delivery.slot)
-            }
-        }
-        for day in Set(pending.map(\.time.day8601)) { try Workspace.makeFolder(workspace.archive + "/" + day) }
+        defer { release(pending) }
 
         var plans: [MoveExecutor.BatchPlan] = []
         var previous: [Ledger.Entry?] = []
@@ -167,6 +175,17 @@ extension InputProcessor {
         }
         CrashPoint.reach("finished")
         for entry in closing { finished(entry.report, of: entry.unit, in: batch) }
+    }
+
+    /// Empties the units' staging slots (but for what a waiting plan needs) and gives them back.
+    private func release(_ pending: [DeliveryBatch.Pending]) {
+        let keep = (try? ledger.pendingSources()) ?? []
+        for delivery in pending {
+            if !((try? FileManager.default.contentsOfDirectory(atPath: delivery.staging))?.isEmpty ?? true) {
+                removeFiles(in: delivery.staging, keeping: keep)
+            }
+            stagingSlots.release(delivery.slot)
+        }
     }
 
     private func finished(_ report: FileReport, of unit: [ClaimedFile], in batch: DeliveryBatch) {

@@ -95,8 +95,46 @@ struct CrashRecoveryTests {
         if point == "claimed#4:crash" {
             // The three before it were prepared, waiting for their batch: the crash is not counted against their content.
             #expect(entries.filter { $0.state == .crashed }.map(\.name) == ["accounts-4.csv"])
-            #expect(Set(entries.filter { $0.state == .interrupted }.map(\.name)) == ["accounts-1.csv", "accounts-2.csv", "accounts-3.csv"])
+            #expect(Set(entries.filter { $0.state == .returned }.map(\.name)) == ["accounts-1.csv", "accounts-2.csv", "accounts-3.csv"])
         }
+    }
+
+    @Test("units waiting in a batch are never quarantined however often the run is killed while they wait")
+    func killedWhileWaitingInBatch() throws {
+        let scratch = try batchWorkspace()
+        // 3 x max_interruptions kills would quarantine a file that was in hand each time.
+        for _ in 1...9 { #expect(try ferry(scratch, crashAt: "claimed#4").status == 137) }
+        let rerun = try ferry(scratch)
+        #expect(rerun.status == 1, "accounts-7 fails: \(rerun.output)")
+        // accounts-4 was in hand at each kill: quarantined, as on its own. The three waiting before it go through.
+        #expect(scratch.archived == ["accounts-1.csv", "accounts-2.csv", "accounts-3.csv", "accounts-5.csv", "accounts-6.csv"])
+        #expect(scratch.files(in: scratch.workspace.failed)
+                    == ["accounts-4.csv", "accounts-4.csv.error.txt", "accounts-7.csv", "accounts-7.csv.error.txt", "accounts-7.csv.rejects.csv"])
+        #expect(scratch.text(scratch.workspace.failed + "/accounts-4.csv.error.txt").contains("quarantined"))
+        #expect(scratch.files(in: scratch.workspace.outbox).count == 4)
+    }
+
+    @Test("a fault outside the files when a batch is delivered puts its units back into the inbox, as one file alone")
+    func batchDeliveryFault() throws {
+        let scratch = try batchWorkspace()
+        // A file where archive/ should be: no archive/<day> folder can be made.
+        try FileManager.default.removeItem(atPath: scratch.workspace.archive)
+        try Data("not a folder".utf8).write(to: URL(fileURLWithPath: scratch.workspace.archive))
+        let blocked = try ferry(scratch)
+        #expect(scratch.files(in: scratch.workspace.work).isEmpty, "nothing stranded in the work area: \(blocked.output)")
+        // As without a batch: the failing file cannot be checked against the archive either, so it waits too.
+        #expect(scratch.files(in: scratch.workspace.inbox) == (1...7).map { "accounts-\($0).csv" })
+        for number in 1...7 { #expect(blocked.output.contains("accounts-\(number).csv"), "each unit has its line: \(blocked.output)") }
+        #expect(scratch.files(in: scratch.workspace.outbox).isEmpty)
+
+        try FileManager.default.removeItem(atPath: scratch.workspace.archive)
+        try FileManager.default.createDirectory(atPath: scratch.workspace.archive, withIntermediateDirectories: false)
+        let fixed = try ferry(scratch)
+        #expect(fixed.status == 1, "accounts-7 fails: \(fixed.output)")
+        #expect(scratch.archived == (1...6).map { "accounts-\($0).csv" })
+        #expect(scratch.files(in: scratch.workspace.failed) == ["accounts-7.csv", "accounts-7.csv.error.txt", "accounts-7.csv.rejects.csv"])
+        #expect(scratch.files(in: scratch.workspace.outbox).count == 5)
+        #expect(scratch.files(in: scratch.workspace.staging).isEmpty)
     }
 
     @Test("the same content dropped twice is delivered once; the second is archived as a duplicate")

@@ -16,13 +16,13 @@ final class StagedFileSync: @unchecked Sendable {
         lock.withLock { paths.append(path) }
     }
 
-    /// Syncs every file added since the last call; a file removed meanwhile (its unit failed) is skipped.
+    /// Syncs every file added since the last call; a file removed meanwhile (its unit failed) is skipped. When a sync
+    /// fails, the files not yet synced stay listed (the next call syncs them again).
     func syncAll() throws {
-        let paths = lock.withLock {
-            defer { self.paths = [] }
-            return self.paths
-        }
+        let paths = lock.withLock { self.paths }
         guard let first = paths.first else { return }
+        var synced = paths.count
+        defer { lock.withLock { self.paths.removeFirst(synced) } }
         #if canImport(CLinux)
         let folder = open(String(first[..<(first.lastIndex(of: "/") ?? first.startIndex)]), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if folder >= 0 {
@@ -30,6 +30,10 @@ final class StagedFileSync: @unchecked Sendable {
             if ferry_syncfs(folder) == 0 { return }
         }
         #endif
-        for path in paths { try OutputFile.sync(path: path) }
+        synced = 0
+        for path in paths {
+            try OutputFile.sync(path: path)
+            synced += 1
+        }
     }
 }
