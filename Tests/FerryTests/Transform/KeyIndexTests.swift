@@ -45,6 +45,48 @@ struct KeyIndexTests {
         #expect(large / small < 8, "7,500 keys: \(small) s, 30,000 keys: \(large) s of CPU")
     }
 
+    @Test("the index answers as a dictionary does as its table grows and moves to disk; 90,000 keys of 16 bytes stay in memory")
+    func memoryTableMatchesDictionary() throws {
+        let scratch = try TemporaryWorkspace()
+        let index = KeyIndex(spillFolder: scratch.workspace.staging)
+        var reference: [[UInt8]: Int] = [:]
+        func key(_ number: Int) -> [UInt8] {
+            let digits = String(number)
+            return Array(("ACC-" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits + "-XYZ").utf8)
+        }
+        let edges: [[UInt8]] = [[], [0], [0, 0], Array("A".utf8), Array("AB".utf8), [0xFF, 0xC3, 0x00, 0x41], Array("ACC-00000001-XY".utf8)]
+        for (number, edge) in edges.enumerated() {
+            #expect(try edge.withUnsafeBytes { try index.insertIfAbsent($0, value: -number) } == nil, "\(edge)")
+            reference[edge] = -number
+        }
+        for number in 0..<150_000 {
+            if number == 90_000 { #expect(!index.isOnDisk, "90,000 keys of 16 bytes fit the default budget") }
+            let bytes = key(number)
+            #expect(bytes.count == 16)
+            let earlier = try bytes.withUnsafeBytes { try index.insertIfAbsent($0, value: number) }
+            #expect(earlier == reference[bytes])
+            if reference[bytes] == nil { reference[bytes] = number }
+            if number % 7 == 3 {
+                let again = key(number / 2)
+                #expect(try again.withUnsafeBytes { try index.insertIfAbsent($0, value: -1) } == reference[again])
+            }
+            if number % 11 == 5 {
+                let changed = key(number / 3)
+                try changed.withUnsafeBytes { try index.set($0, value: number * 10) }
+                reference[changed] = number * 10
+            }
+        }
+        try Array("NEW-BY-SET".utf8).withUnsafeBytes { try index.set($0, value: 42) }
+        reference[Array("NEW-BY-SET".utf8)] = 42
+        for (bytes, value) in reference {
+            #expect(try bytes.withUnsafeBytes { try index.value(for: $0) } == value, "\(bytes)")
+        }
+        for absent in [key(150_000), key(999_999_99), Array("ACC-00000001-XYZ ".utf8), [0, 0, 0]] {
+            #expect(try absent.withUnsafeBytes { try index.contains($0) } == false, "\(absent)")
+        }
+        #expect(index.isOnDisk, "150,000 keys do not")
+    }
+
     @Test("past its memory budget the index moves to a scratch table on disk and answers the same; the table goes with it")
     func spillsToDisk() throws {
         let scratch = try TemporaryWorkspace()
