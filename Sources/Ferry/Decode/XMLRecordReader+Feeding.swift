@@ -33,21 +33,22 @@ extension XMLRecordReader {
             count = try source.read(into: chunk)
         }
         do {
-            try parser.parse(UnsafeRawBufferPointer(rebasing: chunk[0..<count]), final: count == 0)
+            try parser?.parse(UnsafeRawBufferPointer(rebasing: chunk[0..<count]), final: count == 0)
         } catch let failure as XMLPushParser.Failure {
-            if count == 0, failure.isUnexpectedEnd, let root = path.first.map({ names[$0].text }) {
+            let recordCount = scanner.pointee.recordCount
+            if count == 0, failure.isUnexpectedEnd, let root = scanner.pointee.rootName {
                 // libxml2 calls an unfinished document "extra content"; say what it is.
                 throw InputError(.malformed, InputLocation(file: fileName, line: failure.line, record: recordCount + 1),
                                  "the document ends before its root element <\(root)> is closed: the file is truncated or cut short",
                                  hint: "the upload or export was probably incomplete; send the complete file again")
             }
-            throw InputError(recordTooLarge ? .limit : .malformed, InputLocation(file: fileName, line: failure.line, record: recordCount + 1),
+            throw InputError(scanner.pointee.recordTooLarge ? .limit : .malformed, InputLocation(file: fileName, line: failure.line, record: recordCount + 1),
                              "column \(failure.column): \(failure.message)",
                              hint: failure.hint ?? "the file must be well-formed XML; check it near this line")
         }
         if count == 0 {
             finished = true
-            if recordCount == 0 && readyCount == 0 {
+            if scanner.pointee.recordCount == 0 {
                 throw InputError(.schema, InputLocation(file: fileName),
                                  "no element matches the record path \(anywhere ? "" : "/")\(recordPath.joined(separator: "/"))",
                                  hint: "set `record:` in the template's source section to the path of the repeating element, e.g. /accounts/account")
@@ -55,22 +56,24 @@ extension XMLRecordReader {
             let absent = columnsNeverSeen.filter { !optionalColumns.contains($0) }
             if !absent.isEmpty {
                 let record = recordPath.last ?? "record"
-                let suggestions = absent.compactMap { name in closestMatch(to: name, in: namesInRecords).map { "\(name) -> \($0)" } }
+                let names = scanner.pointee.namesInRecords
+                let suggestions = absent.compactMap { name in closestMatch(to: name, in: names).map { "\(name) -> \($0)" } }
                 throw InputError(.schema, InputLocation(file: fileName, field: absent[0]),
                                  "the template needs \(absent.count == 1 ? "column" : "columns") \(absent.map { "\"\($0)\"" }.joined(separator: ", ")), "
-                                    + "which no <\(record)> record of the file has (all \(recordCount) records read)",
+                                    + "which no <\(record)> record of the file has (all \(scanner.pointee.recordCount) records read)",
                                  hint: (suggestions.isEmpty ? "" : "did you mean \(suggestions.joined(separator: ", "))? ")
-                                    + "The records have: \(namesInRecords.sorted().joined(separator: ", ")). "
+                                    + "The records have: \(names.sorted().joined(separator: ", ")). "
                                     + "Fix the name in the template, or list a column that may be absent under source: optional:")
             }
         }
     }
 
     /// Child element and attribute names the records have (for hints).
-    public var namesInSample: [String] { namesInRecords.sorted() }
+    public var namesInSample: [String] { scanner.pointee.namesInRecords.sorted() }
 
     /// The template's columns that no record read so far had (all of them, once the end is reached).
     public var columnsNeverSeen: [String] {
-        columns.indices.filter { !seenInAnyRecord[$0] }.map { columns[$0] }
+        let seen = scanner.pointee.seenInAnyRecord
+        return columns.indices.filter { !seen[$0] }.map { columns[$0] }
     }
 }

@@ -1,11 +1,22 @@
 import CLibXML2
 
-/// What the SAX parser reports, in document order.
-protocol XMLEventHandler: AnyObject {
-    /// `attributes` are (local name, value) pairs.
-    func startElement(_ localName: UnsafePointer<UInt8>, attributes: XMLAttributes) -> XMLPushParser.Verdict
-    func endElement(_ localName: UnsafePointer<UInt8>)
-    func characters(_ bytes: UnsafeBufferPointer<UInt8>)
+/// A client's element callbacks. They are plain functions handed the client's `state`, so a callback costs no
+/// reference counting and no exclusivity check; the state must outlive the parser.
+struct XMLEventHandler {
+    let state: UnsafeMutableRawPointer
+    let startElement: (UnsafeMutableRawPointer, XMLStartTag) -> XMLPushParser.Verdict
+    let endElement: (UnsafeMutableRawPointer) -> Void
+    let characters: (UnsafeMutableRawPointer, UnsafeBufferPointer<UInt8>) -> XMLPushParser.Verdict
+}
+
+/// One start tag as libxml2 reports it (valid only during the callback).
+struct XMLStartTag {
+    let localName: UnsafePointer<UInt8>
+    let attributes: XMLAttributes
+    fileprivate let context: xmlParserCtxtPtr
+
+    /// The line the tag is on.
+    var line: Int { Int(xmlSAX2GetLineNumber(UnsafeMutableRawPointer(context))) }
 }
 
 /// The attributes of one start tag, as libxml2 hands them over (valid only during the callback).
@@ -46,53 +57,101 @@ final class XMLPushParser {
 
     static let maxDepth = 256
 
-    private var context: xmlParserCtxtPtr?
-    /// The handler owns this parser, so it outlives it; no reference counting per callback.
-    private unowned(unsafe) let handler: XMLEventHandler
-    private var depth = 0
-    private(set) var failure: Failure?
+    /// What libxml2's callbacks reach through their user-data pointer.
+    private struct Session {
+        let events: XMLEventHandler
+        var context: xmlParserCtxtPtr?
+        var depth = 0
+        var failure: Failure?
 
-    init(handler: XMLEventHandler, fileName: String) throws {
+        static func at(_ userData: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<Session>? {
+            userData?.assumingMemoryBound(to: Session.self)
+        }
+
+        mutating func startElement(_ tag: XMLStartTag) {
+            depth += 1
+            if depth > XMLPushParser.maxDepth {
+                stop("elements are nested more than \(XMLPushParser.maxDepth) levels deep",
+                     hint: "data exports are a few levels deep; this file is damaged or hostile, send the export itself")
+                return
+            }
+            if case .stop(let reason, let hint) = events.startElement(events.state, tag) { stop(reason, hint: hint) }
+        }
+
+        mutating func endElement() {
+            depth -= 1
+            events.endElement(events.state)
+        }
+
+        mutating func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
+            if case .stop(let reason, let hint) = events.characters(events.state, bytes) { stop(reason, hint: hint) }
+        }
+
+        /// Ends parsing with Ferry's own reason.
+        mutating func stop(_ reason: String, hint: String) {
+            guard failure == nil, let context else { return }
+            failure = Failure(message: reason, line: Int(xmlSAX2GetLineNumber(UnsafeMutableRawPointer(context))),
+                              column: Int(xmlSAX2GetColumnNumber(UnsafeMutableRawPointer(context))), hint: hint)
+            xmlStopParser(context)
+        }
+
+        mutating func record(_ error: xmlError) {
+            guard failure == nil, error.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+            failure = Failure(message: XMLPushParser.describe(code: Int(error.code)), line: Int(error.line), column: Int(error.int2),
+                              code: Int(error.code))
+        }
+    }
+
+    private let session: UnsafeMutablePointer<Session>
+
+    var failure: Failure? { session.pointee.failure }
+
+    init(events: XMLEventHandler, fileName: String) throws {
         Self.installEntityLoaderOnce
-        self.handler = handler
         var sax = xmlSAXHandler()
         sax.initialized = UInt32(XML_SAX2_MAGIC)
-        sax.startElementNs = { context, localName, _, _, _, _, attributeCount, _, attributes in
-            guard let parser = XMLPushParser.from(context), let localName else { return }
-            parser.didStartElement(localName, XMLAttributes(base: attributes, count: Int(attributeCount)))
+        sax.startElementNs = { userData, localName, _, _, _, _, attributeCount, _, attributes in
+            guard let session = Session.at(userData), let localName, let context = session.pointee.context else { return }
+            session.pointee.startElement(XMLStartTag(localName: localName, attributes: XMLAttributes(base: attributes, count: Int(attributeCount)),
+                                                     context: context))
         }
-        sax.endElementNs = { context, localName, _, _ in
-            guard let parser = XMLPushParser.from(context), let localName else { return }
-            parser.depth -= 1
-            parser.handler.endElement(localName)
+        sax.endElementNs = { userData, _, _, _ in
+            Session.at(userData)?.pointee.endElement()
         }
-        sax.characters = { context, bytes, length in
-            guard let parser = XMLPushParser.from(context), let bytes else { return }
-            parser.handler.characters(UnsafeBufferPointer(start: bytes, count: Int(length)))
+        sax.characters = { userData, bytes, length in
+            guard let bytes else { return }
+            Session.at(userData)?.pointee.characters(UnsafeBufferPointer(start: bytes, count: Int(length)))
         }
         sax.cdataBlock = sax.characters
-        sax.entityDecl = { context, _, _, _, _, _ in
-            XMLPushParser.from(context)?.stop("the document declares entities (<!ENTITY ...>), which Ferry refuses in data files: they are how entity-expansion (billion laughs) and external-file attacks work",
-                                              hint: "export the file without a DOCTYPE (or with one that declares no entities); data exports never need them")
+        sax.entityDecl = { userData, _, _, _, _, _ in
+            Session.at(userData)?.pointee.stop("the document declares entities (<!ENTITY ...>), which Ferry refuses in data files: they are how entity-expansion (billion laughs) and external-file attacks work",
+                                               hint: "export the file without a DOCTYPE (or with one that declares no entities); data exports never need them")
         }
-        sax.serror = { context, error in
-            guard let parser = XMLPushParser.from(context), let error else { return }
-            parser.record(error.pointee)
+        sax.serror = { userData, error in
+            guard let error else { return }
+            Session.at(userData)?.pointee.record(error.pointee)
         }
-        let created = xmlCreatePushParserCtxt(&sax, Unmanaged.passUnretained(self).toOpaque(), nil, 0, fileName)
-        guard let created else { throw Failure(message: "libxml2 could not create a parser", line: 0, column: 0) }
-        context = created
+        session = .allocate(capacity: 1)
+        session.initialize(to: Session(events: events))
+        guard let created = xmlCreatePushParserCtxt(&sax, UnsafeMutableRawPointer(session), nil, 0, fileName) else {
+            session.deinitialize(count: 1)
+            session.deallocate()
+            throw Failure(message: "libxml2 could not create a parser", line: 0, column: 0)
+        }
+        session.pointee.context = created
         // Deliberately absent: XML_PARSE_NOENT, XML_PARSE_DTDLOAD, XML_PARSE_HUGE, XML_PARSE_XINCLUDE.
         xmlCtxtUseOptions(created, Int32(XML_PARSE_NONET.rawValue))
     }
 
     deinit {
-        if let context { xmlFreeParserCtxt(context) }
+        if let context = session.pointee.context { xmlFreeParserCtxt(context) }
+        session.deinitialize(count: 1)
+        session.deallocate()
     }
 
     /// Feeds the next chunk; `final` after the last one. Throws the first error.
     func parse(_ bytes: UnsafeRawBufferPointer, final: Bool) throws {
-        guard let context, failure == nil else { throw failure ?? Failure(message: "parser closed", line: 0, column: 0) }
+        guard let context = session.pointee.context, failure == nil else { throw failure ?? Failure(message: "parser closed", line: 0, column: 0) }
         let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
         var offset = 0
         // xmlParseChunk takes an Int32 length.
@@ -103,39 +162,6 @@ final class XMLPushParser {
             offset += count
             if let failure { throw failure }
         } while offset < bytes.count
-    }
-
-    /// The line the parser is at (for record numbers in errors).
-    var line: Int { context.map { Int(xmlSAX2GetLineNumber(UnsafeMutableRawPointer($0))) } ?? 0 }
-
-    // MARK: Callbacks
-
-    private static func from(_ context: UnsafeMutableRawPointer?) -> XMLPushParser? {
-        guard let context else { return nil }
-        return Unmanaged<XMLPushParser>.fromOpaque(context).takeUnretainedValue()
-    }
-
-    private func didStartElement(_ localName: UnsafePointer<UInt8>, _ attributes: XMLAttributes) {
-        depth += 1
-        if depth > Self.maxDepth {
-            stop("elements are nested more than \(Self.maxDepth) levels deep",
-                 hint: "data exports are a few levels deep; this file is damaged or hostile, send the export itself")
-            return
-        }
-        if case .stop(let reason, let hint) = handler.startElement(localName, attributes: attributes) { stop(reason, hint: hint) }
-    }
-
-    /// Ends parsing with Ferry's own reason.
-    func stop(_ reason: String, hint: String) {
-        guard failure == nil, let context else { return }
-        failure = Failure(message: reason, line: line, column: Int(xmlSAX2GetColumnNumber(UnsafeMutableRawPointer(context))), hint: hint)
-        xmlStopParser(context)
-    }
-
-    private func record(_ error: xmlError) {
-        guard failure == nil, error.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
-        failure = Failure(message: Self.describe(code: Int(error.code)), line: Int(error.line), column: Int(error.int2),
-                          code: Int(error.code))
     }
 
     /// Ferry's words for libxml2's error codes; libxml2's own messages quote the input, so they are not passed on.
@@ -174,9 +200,9 @@ final class XMLPushParser {
     /// libxml2's external-entity loader is process-wide: Ferry never loads anything the document names.
     private static let installEntityLoaderOnce: Void = {
         xmlSetExternalEntityLoader { _, _, context in
-            if let context, let parser = XMLPushParser.from(context.pointee.userData) {
-                parser.stop("the document refers to an external entity or DTD, which Ferry never loads",
-                            hint: "export the file without a DOCTYPE or external references; data exports never need them")
+            if let context, let session = Session.at(context.pointee.userData) {
+                session.pointee.stop("the document refers to an external entity or DTD, which Ferry never loads",
+                                     hint: "export the file without a DOCTYPE or external references; data exports never need them")
             }
             return nil
         }
