@@ -253,6 +253,7 @@ def run_cases(ferry, data, rows, files_count, quotes, only):
 def migration_case(ferry, data, rows, reference):
     """The keyed migration: the shipped accounts template over one `rows`-row export (10M: 2.4 GB); `reference` is
     the accounts case of the main run, whose CPU time per row it is held against."""
+    os.makedirs(data, exist_ok=True)
     path = exports.generate("accounts", rows, os.path.join(data, "accounts.csv"))
     workspace = Workspace(data, "migration")
     workspace.drop(os.path.join(REPO, "samples/exports/sales-currencies.csv"))
