@@ -80,6 +80,8 @@ struct WatchTests {
     func slowUpload() throws {
         let scratch = try workspace()
         let watcher = try RunningWatcher(root: scratch.root)
+        // Written only once the watcher watches: a file finished before it started would prove nothing.
+        #expect(watcher.waitUntilWatching(seconds: 60))
         let path = scratch.workspace.inbox + "/accounts-slow.csv"
         FileManager.default.createFile(atPath: path, contents: Data("accountnumber\n".utf8))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
